@@ -1,0 +1,52 @@
+# Consult: `make run` serves the demo on http://127.0.0.1:5000; `make test` runs every check and the suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+FLASK := $(BIN)/flask --app consult
+
+.PHONY: install catalogs translations lint test test-sqlite run db demo clean
+
+$(INSTALLED): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=23"
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+# Compiled catalogs (.mo) are build output: never committed, never edited by hand.
+catalogs: install
+	$(BIN)/python -m consult.catalogs compile
+
+# The whole gettext workflow after changing user-facing strings: extract -> update -> compile -> check.
+translations: install
+	$(BIN)/python -m consult.catalogs extract
+	$(BIN)/python -m consult.catalogs update
+	$(BIN)/python -m consult.catalogs compile
+	$(BIN)/python -m consult.catalogs check
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m consult.catalogs extract --check
+	$(BIN)/python -m consult.catalogs check
+
+test: install catalogs lint
+	$(BIN)/python -m pytest
+
+instance/config.py: | install
+	$(BIN)/python -m consult.instance_setup
+
+db: install instance/config.py
+	$(FLASK) db upgrade
+
+demo: db
+	$(FLASK) load-demo
+
+run: catalogs demo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
+	find translations -name '*.mo' -delete

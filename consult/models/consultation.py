@@ -1,0 +1,142 @@
+"""A consultation, its recommendations, and their text in each language.
+
+Text lives in per-language rows beside the objects (not in gettext catalogs): organisers and
+translators edit it in the app, each row says who made it and whether it was reviewed, and a missing
+language falls back to the consultation's source language.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consult.extensions import db
+from consult.timeutil import utcnow
+
+
+class ConsultationStatus(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    PUBLISHED = "published"
+
+
+class TranslationStatus(enum.StrEnum):
+    DRAFT = "draft"
+    REVIEWED = "reviewed"
+
+
+def _enum_check(name: str, column: str, values: type[enum.StrEnum]) -> sa.CheckConstraint:
+    allowed = ", ".join(f"'{v.value}'" for v in values)
+    return sa.CheckConstraint(f"{column} IN ({allowed})", name=name)
+
+
+class Consultation(db.Model):
+    __tablename__ = "consultation"
+    __table_args__ = (_enum_check("status", "status", ConsultationStatus),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    source_language: Mapped[str] = mapped_column(sa.String(16))
+    # Languages the organisers read answers in; translators translate answers into these.
+    working_languages: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    status: Mapped[str] = mapped_column(sa.String(16), default=ConsultationStatus.DRAFT)
+    opens_on: Mapped[date | None]
+    closes_on: Mapped[date | None]
+    # Bumped whenever the consent text changes materially; each submission records the version
+    # agreed to.
+    consent_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    texts: Mapped[list[ConsultationText]] = relationship(
+        back_populates="consultation", cascade="all, delete-orphan"
+    )
+    recommendations: Mapped[list[Recommendation]] = relationship(
+        back_populates="consultation",
+        cascade="all, delete-orphan",
+        order_by="Recommendation.position",
+    )
+
+    def is_open_on(self, day: date) -> bool:
+        if self.status != ConsultationStatus.OPEN:
+            return False
+        if self.opens_on and day < self.opens_on:
+            return False
+        return not (self.closes_on and day > self.closes_on)
+
+
+class ConsultationText(db.Model):
+    __tablename__ = "consultation_text"
+    __table_args__ = (
+        sa.UniqueConstraint("consultation_id", "language"),
+        _enum_check("status", "status", TranslationStatus),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("consultation.id", ondelete="CASCADE"), index=True
+    )
+    language: Mapped[str] = mapped_column(sa.String(16))
+    title: Mapped[str] = mapped_column(sa.String(300))
+    summary: Mapped[str] = mapped_column(sa.Text, default="")
+    introduction: Mapped[str] = mapped_column(sa.Text, default="")
+    consent: Mapped[str] = mapped_column(sa.Text, default="")
+    # Display titles of the recommendations' sections, keyed by Recommendation.section.
+    section_titles: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict)
+    # "What we heard and what we will do", written by organisers once the consultation is published.
+    outcome: Mapped[str | None] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(16), default=TranslationStatus.DRAFT)
+    # Who made this text: a staff e-mail, "demo data", or "machine:<provider>".
+    made_by: Mapped[str] = mapped_column(sa.String(200), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    consultation: Mapped[Consultation] = relationship(back_populates="texts")
+
+
+class Recommendation(db.Model):
+    __tablename__ = "recommendation"
+    __table_args__ = (
+        sa.UniqueConstraint("consultation_id", "position"),
+        sa.UniqueConstraint("consultation_id", "key"),
+        sa.CheckConstraint("stage IN ('origin', 'transit', 'destination', 'all')", name="stage"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("consultation.id", ondelete="CASCADE"), index=True
+    )
+    # Stable identifier within the consultation (used by imports and the demo loader).
+    key: Mapped[str] = mapped_column(sa.String(80))
+    position: Mapped[int]
+    section: Mapped[str] = mapped_column(sa.String(80))
+    stage: Mapped[str] = mapped_column(sa.String(16), default="all")
+
+    consultation: Mapped[Consultation] = relationship(back_populates="recommendations")
+    texts: Mapped[list[RecommendationText]] = relationship(
+        back_populates="recommendation", cascade="all, delete-orphan"
+    )
+
+
+class RecommendationText(db.Model):
+    __tablename__ = "recommendation_text"
+    __table_args__ = (
+        sa.UniqueConstraint("recommendation_id", "language"),
+        _enum_check("status", "status", TranslationStatus),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("recommendation.id", ondelete="CASCADE"), index=True
+    )
+    language: Mapped[str] = mapped_column(sa.String(16))
+    title: Mapped[str] = mapped_column(sa.String(300))
+    # A plain-language explanation of what the recommendation would mean in practice.
+    explanation: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[str] = mapped_column(sa.String(16), default=TranslationStatus.DRAFT)
+    made_by: Mapped[str] = mapped_column(sa.String(200), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    recommendation: Mapped[Recommendation] = relationship(back_populates="texts")

@@ -1,0 +1,149 @@
+"""A participant's submission and their answer to each recommendation.
+
+Privacy by construction: there is no column for an IP address, a user agent or a location, and a
+submitted submission keeps only the date it was made. A draft also has an expiry instant (rounded to
+the hour) so that abandoned drafts can be purged after 48 hours; it is cleared when the draft is
+submitted.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consult.extensions import db
+from consult.models.consultation import Consultation, Recommendation, _enum_check
+
+
+class SubmissionState(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class Channel(enum.StrEnum):
+    WEB = "web"
+    FACILITATED = "facilitated"
+    IMPORTED = "imported"
+
+
+class Stance(enum.StrEnum):
+    AGREE = "agree"
+    PARTLY = "partly"
+    DISAGREE = "disagree"
+    NOT_SURE = "not_sure"
+    SKIPPED = "skipped"
+
+
+class ModerationState(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SAFEGUARDING = "safeguarding"
+
+
+PREFER_NOT_TO_SAY = "prefer_not"
+MIGRATION_STAGES = ("origin", "transit", "destination")
+# The groups the seed names as needing particular consideration.
+GROUPS = ("woman_or_girl", "under_18", "disability", "lgbtqi", "older_person")
+AGE_BANDS = ("under_18", "18_29", "30_44", "45_59", "60_plus")
+
+
+class Submission(db.Model):
+    __tablename__ = "submission"
+    __table_args__ = (
+        _enum_check("state", "state", SubmissionState),
+        _enum_check("channel", "channel", Channel),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("consultation.id", ondelete="CASCADE"), index=True
+    )
+    # The participant's browser holds this (in its signed session) while the submission is a draft.
+    draft_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    draft_expires_at: Mapped[datetime | None] = mapped_column(index=True)
+    # SHA-256 of the normalised receipt code: the code itself is shown once and never stored, so a
+    # copy of
+    # the database does not let anyone read or delete a participant's answers.
+    receipt_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    state: Mapped[str] = mapped_column(sa.String(16), default=SubmissionState.DRAFT)
+    language: Mapped[str] = mapped_column(sa.String(16))
+    channel: Mapped[str] = mapped_column(sa.String(16), default=Channel.WEB)
+    consent_version: Mapped[int]
+    created_on: Mapped[date]
+    submitted_on: Mapped[date | None] = mapped_column(index=True)
+    # "About you": every field optional; PREFER_NOT_TO_SAY is an answer, None means not answered.
+    stage: Mapped[str | None] = mapped_column(sa.String(16))
+    age_band: Mapped[str | None] = mapped_column(sa.String(16))
+    # Set when the participant chose "prefer not to say" for the groups question.
+    groups_declined: Mapped[bool] = mapped_column(default=False)
+
+    consultation: Mapped[Consultation] = relationship()
+    responses: Mapped[list[Response]] = relationship(
+        back_populates="submission", cascade="all, delete-orphan", passive_deletes=True
+    )
+    groups: Mapped[list[SubmissionGroup]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @property
+    def group_names(self) -> list[str]:
+        return sorted(g.group for g in self.groups)
+
+
+class SubmissionGroup(db.Model):
+    """One row per group a participant said they belong to (a table, so breakdowns can index it)."""
+
+    __tablename__ = "submission_group"
+
+    submission_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("submission.id", ondelete="CASCADE"), primary_key=True
+    )
+    group: Mapped[str] = mapped_column(sa.String(32), primary_key=True, index=True)
+
+
+class Response(db.Model):
+    __tablename__ = "response"
+    __table_args__ = (
+        sa.UniqueConstraint("submission_id", "recommendation_id"),
+        _enum_check("stance", "stance", Stance),
+        sa.CheckConstraint(
+            "moderation_state IS NULL OR moderation_state IN "
+            "('pending', 'approved', 'rejected', 'safeguarding')",
+            name="moderation_state",
+        ),
+        sa.Index("ix_response_recommendation_stance", "recommendation_id", "stance"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(sa.ForeignKey("submission.id", ondelete="CASCADE"))
+    recommendation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("recommendation.id", ondelete="CASCADE")
+    )
+    stance: Mapped[str] = mapped_column(sa.String(16), default=Stance.SKIPPED)
+    # The answer exactly as written (after NFC normalisation and removal of control characters).
+    # Never
+    # overwritten: the redacted public version and translations are stored beside it.
+    text: Mapped[str | None] = mapped_column(sa.Text)
+    # The interface language the participant was using when they wrote it.
+    text_language: Mapped[str | None] = mapped_column(sa.String(16))
+    detected_language: Mapped[str | None] = mapped_column(sa.String(16))
+    detected_confidence: Mapped[float | None]
+    needs_language_review: Mapped[bool] = mapped_column(default=False)
+    # None for stance-only answers: they count in statistics without moderation.
+    moderation_state: Mapped[str | None] = mapped_column(sa.String(16), index=True)
+    public_text: Mapped[str | None] = mapped_column(sa.Text)
+    moderated_by_id: Mapped[int | None]
+    moderated_at: Mapped[datetime | None]
+    moderation_reason: Mapped[str | None] = mapped_column(sa.String(32))
+    moderation_note: Mapped[str | None] = mapped_column(sa.Text)
+
+    submission: Mapped[Submission] = relationship(back_populates="responses")
+    recommendation: Mapped[Recommendation] = relationship()
+
+    @property
+    def has_text(self) -> bool:
+        return bool(self.text)
