@@ -1,0 +1,46 @@
+"""Receipt codes: what a participant keeps to check, follow or delete their answers.
+
+12 characters from a 31-character alphabet give 59 bits of randomness. The alphabet has no 0/O,
+1/I/L, so a code read aloud or copied by hand is not mistaken; it is shown in groups of four. Input
+is forgiving: lower case, spaces, dashes, and Arabic-Indic or Persian digits are accepted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import unicodedata
+
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 12
+GROUP_SIZE = 4
+
+
+def new_receipt_code() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def format_receipt_code(code: str) -> str:
+    return "-".join(code[i : i + GROUP_SIZE] for i in range(0, len(code), GROUP_SIZE))
+
+
+def normalise_receipt_code(raw: str) -> str | None:
+    """The canonical form of a typed code, or None when it cannot be one."""
+    chars = []
+    for char in unicodedata.normalize("NFKC", raw or ""):
+        if char.isspace() or char in "-‐‑‒–—_.":
+            continue
+        if char.isdigit():
+            char = str(unicodedata.digit(char))
+        chars.append(char.upper())
+    code = "".join(chars)
+    if len(code) != CODE_LENGTH or any(c not in ALPHABET for c in code):
+        return None
+    return code
+
+
+def receipt_hash(code: str) -> str:
+    # The code has 59 random bits, so a plain hash cannot be reversed by guessing; no salt or secret
+    # is
+    # needed, which keeps receipts valid when the app's secret key is rotated.
+    return hashlib.sha256(code.encode("ascii")).hexdigest()

@@ -1,0 +1,128 @@
+"""Fixtures: a fresh app per test against SQLite and, when CONSULT_TEST_DATABASE_URL is set,
+PostgreSQL.
+
+Each backend's schema is built once per run through the Alembic migrations (so every run also proves
+that `db upgrade` works from empty); after each test every table is emptied. In CI a missing
+PostgreSQL is a failure, never a skip.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.engine import make_url
+
+from consult import create_app
+from consult.extensions import db
+from tests.browser import Browser
+
+POSTGRES_URL = os.environ.get("CONSULT_TEST_DATABASE_URL")
+BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+if os.environ.get("CI") and not POSTGRES_URL:
+    raise pytest.UsageError(
+        "CI must set CONSULT_TEST_DATABASE_URL: the suite runs on PostgreSQL too."
+    )
+
+
+def interface_languages() -> list[str]:
+    """Every language that has a catalog, so each test sees the real multilingual app."""
+    from consult.catalogs import languages
+
+    return ["en", *[code for code in languages() if code != "en"]]
+
+
+def _fresh_postgres_database(url: str) -> str:
+    target = make_url(url).set(drivername="postgresql+psycopg")
+    name = f"{target.database or 'consult_test'}_{os.getpid()}"
+    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return target.set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_postgres_database(url: str) -> None:
+    target = make_url(url)
+    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def make_test_app(database_url: str, **overrides: object) -> Flask:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": TEST_SECRET,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "CONSULT_LANGUAGES": interface_languages(),
+        "SERVER_NAME": None,
+        **overrides,
+    }
+    return create_app(config)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    if request.param == "sqlite":
+        path: Path = tmp_path_factory.mktemp("db") / "consult.sqlite3"
+        url = f"sqlite:///{path}"
+    else:
+        assert POSTGRES_URL
+        url = _fresh_postgres_database(POSTGRES_URL)
+    app = make_test_app(url)
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        db.engine.dispose()
+    yield url
+    if request.param == "postgresql":
+        _drop_postgres_database(url)
+
+
+def _empty_all_tables() -> None:
+    db.session.remove()
+    with db.engine.begin() as connection:
+        for table in reversed(db.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    app = make_test_app(database_url)
+    yield app
+    with app.app_context():
+        _empty_all_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def demo_app(app: Flask) -> Flask:
+    """The app with the demo consultation loaded."""
+    from consult.demo import load_demo
+
+    with app.app_context():
+        load_demo()
+        db.session.commit()
+    return app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def browser(demo_app: Flask) -> Browser:
+    return Browser(demo_app.test_client())
