@@ -43,11 +43,17 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_DEFAULT_TIMEZONE": "UTC",
     # Languages offered to participants; each needs a compiled catalog (checked at start-up).
-    "CONSULT_LANGUAGES": ["en"],
+    "CONSULT_LANGUAGES": None,  # None: every language with a catalog in translations/
     "CONSULT_REDIS_URL": None,
     "CONSULT_FREE_TEXT_MAX_CHARS": 2000,
     "CONSULT_DRAFT_LIFETIME": timedelta(hours=48),
     "CONSULT_RECEIPT_RATE_LIMIT": "10 per minute;60 per hour",
+    "CONSULT_LOGIN_RATE_LIMIT": "10 per minute;100 per hour",
+    "CONSULT_STAFF_IDLE_MINUTES": 30,
+    "CONSULT_STAFF_SESSION_HOURS": 12,
+    # Secure, __Host- cookies everywhere but in debug/testing; `make run` turns this off explicitly
+    # because it serves plain http on 127.0.0.1.
+    "CONSULT_SECURE_COOKIES": None,
     # A participant's session holds only the id of their draft; it lives as long as the draft may.
     "PERMANENT_SESSION_LIFETIME": timedelta(hours=48),
     "SESSION_COOKIE_HTTPONLY": True,
@@ -84,6 +90,8 @@ def load_settings(app: Flask, test_config: dict[str, Any] | None) -> None:
         for variable, setting in ENVIRONMENT_SETTINGS:
             if os.environ.get(variable):
                 app.config[setting] = os.environ[variable]
+        if os.environ.get("CONSULT_SECURE_COOKIES"):
+            app.config["CONSULT_SECURE_COOKIES"] = os.environ["CONSULT_SECURE_COOKIES"]
         languages = os.environ.get("CONSULT_LANGUAGES")
         if languages:
             app.config["CONSULT_LANGUAGES"] = languages.split(",")
@@ -106,6 +114,7 @@ def load_settings(app: Flask, test_config: dict[str, Any] | None) -> None:
         # SQLite's default pool is right for it; pre-ping only matters for a server.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
 
+    _cookie_settings(app)
     _refuse_insecure_secret(app)
 
 
@@ -114,6 +123,20 @@ def available_languages(translations: Path, default_language: str) -> list[str]:
     found.add(default_language)
     ordered = [code for code in PREFERRED_ORDER if code in found]
     return ordered + sorted(found - set(ordered))
+
+
+def _cookie_settings(app: Flask) -> None:
+    secure = app.config["CONSULT_SECURE_COOKIES"]
+    if secure is None:
+        secure = not (app.debug or app.testing)
+    elif isinstance(secure, str):
+        secure = secure.lower() not in ("0", "false", "no", "off", "")
+    app.config["CONSULT_SECURE_COOKIES"] = secure
+    app.config["SESSION_COOKIE_SECURE"] = secure
+    # The __Host- prefix makes the browser refuse the cookie unless it is Secure, for the whole site
+    # and not settable by a sub-domain.
+    app.config["SESSION_COOKIE_NAME"] = "__Host-consult" if secure else "consult"
+    app.config["REMEMBER_COOKIE_SECURE"] = secure
 
 
 def _refuse_insecure_secret(app: Flask) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from babel import Locale, UnknownLocaleError
-from flask import current_app, g, request
+from flask import current_app, g, has_request_context, request
 
 LANGUAGE_COOKIE = "consult_lang"
 
@@ -84,10 +84,19 @@ def negotiated_language() -> str:
 
 
 def select_locale() -> str:
-    """Flask-Babel's locale selector: the URL's language, else the negotiated one."""
+    """Flask-Babel's locale selector: the URL's language; on staff pages the staff member's choice;
+    else the negotiated one."""
+    if not has_request_context():
+        return default_language()  # CLI commands and background work
     lang = g.get("lang")
     if lang:
         return lang
+    from flask_login import current_user
+
+    if current_user and current_user.is_authenticated:
+        chosen = closest_supported(current_user.ui_language)
+        if chosen:
+            return chosen
     return negotiated_language()
 
 
