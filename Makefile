@@ -45,7 +45,8 @@ demo: db
 	$(FLASK) load-demo
 
 run: catalogs demo
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	# Plain http on the loopback address: cookies cannot be Secure here (see docs/decisions.md).
+	CONSULT_SECURE_COOKIES=0 $(FLASK) run --host 127.0.0.1 --port 5000
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

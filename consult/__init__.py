@@ -48,6 +48,10 @@ def register_extensions(app: Flask) -> None:
 
     csrf.init_app(app)
 
+    from consult.staff.login_state import init_login
+
+    init_login(app)
+
     redis_url = app.config.get("CONSULT_REDIS_URL")
     app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
     limiter.init_app(app)
@@ -62,11 +66,13 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from consult.participate import bp as participate_bp
     from consult.participate.views import root as root_bp
+    from consult.staff import bp as staff_bp
     from consult.templating import LanguageCodeConverter, register_template_helpers
 
     app.url_map.converters["lang"] = LanguageCodeConverter
     app.register_blueprint(root_bp)
     app.register_blueprint(participate_bp)
+    app.register_blueprint(staff_bp)
     register_template_helpers(app)
 
 

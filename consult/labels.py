@@ -55,3 +55,36 @@ class ProfileLabels:
         names = dict(GROUP_CHOICES)
         chosen = [str(names[g]) for g in submission.group_names if g in names]
         return ", ".join(chosen) if chosen else str(self.not_answered)
+
+
+ROLE_CHOICES = [
+    ("admin", _l("Admin")),
+    ("organiser", _l("Organiser")),
+    ("moderator", _l("Moderator")),
+    ("translator", _l("Translator")),
+]
+ROLE_LABELS = dict(ROLE_CHOICES)
+
+REJECT_REASON_CHOICES = [
+    ("spam", _l("Spam")),
+    ("abusive", _l("Abusive")),
+    ("identifies_someone", _l("Identifies someone")),
+    ("off_topic", _l("Off-topic")),
+    ("other", _l("Other")),
+]
+REJECT_REASON_LABELS = dict(REJECT_REASON_CHOICES)
+
+MODERATION_STATE_LABELS = {
+    "pending": _l("Waiting for a decision"),
+    "approved": _l("Approved"),
+    "rejected": _l("Rejected"),
+    "safeguarding": _l("Safeguarding"),
+}
+
+PERSONAL_DATA_LABELS = {
+    "phone": _l("phone number"),
+    "email": _l("e-mail address"),
+    "url": _l("web address"),
+    "id_number": _l("ID or case number"),
+    "name": _l("name"),
+}

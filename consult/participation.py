@@ -190,8 +190,11 @@ def submit(submission: Submission) -> str:
         sa.select(Submission.id).where(Submission.receipt_hash == receipt_hash(code))
     ):
         code = new_receipt_code()  # astronomically unlikely, but cheap to rule out
+    from consult.moderation import personal_data_kinds
+
     for response in submission.responses:
         response.moderation_state = ModerationState.PENDING if response.text else None
+        response.personal_data_kinds = personal_data_kinds(response.text)
     submission.state = SubmissionState.SUBMITTED
     submission.submitted_on = today()
     submission.receipt_hash = receipt_hash(code)
@@ -215,6 +218,15 @@ def find_by_receipt(raw_code: str) -> Submission | None:
 
 def delete_submission(submission: Submission) -> None:
     """Delete a submission and all its answers: the rows are gone, not flagged."""
+    from consult import audit
+
+    # Recorded without an actor and without anything that identifies the participant.
+    audit.record(
+        "submission.deleted_by_participant",
+        object_type="submission",
+        object_id=submission.id,
+        old={"answers": len(submission.responses)},
+    )
     db.session.delete(submission)
     db.session.flush()
 

@@ -7,12 +7,17 @@ import re
 from typing import Any
 
 from flask import Flask, g, request, url_for
-from flask_babel import format_date, format_decimal, format_number, format_percent
 from markupsafe import Markup, escape
 from werkzeug.routing import BaseConverter
 
 from consult.i18n import current_language, language_info, supported_languages
-from consult.labels import STANCE_LABELS, ProfileLabels
+from consult.labels import (
+    MODERATION_STATE_LABELS,
+    PERSONAL_DATA_LABELS,
+    STANCE_LABELS,
+    ProfileLabels,
+)
+from consult.localformat import local_date, local_number
 
 
 class LanguageCodeConverter(BaseConverter):
@@ -58,10 +63,10 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         switch_language_url=switch_language_url,
         language_info=language_info,
-        format_number=format_number,
-        format_decimal=format_decimal,
-        format_percent=format_percent,
-        format_date=format_date,
+        format_number=local_number,
+        format_date=local_date,
         stance_labels=STANCE_LABELS,
+        moderation_state_labels=MODERATION_STATE_LABELS,
+        personal_data_labels=PERSONAL_DATA_LABELS,
         profile_labels=ProfileLabels(),
     )

@@ -38,7 +38,11 @@ class Page:
         return self.response.get_data(as_text=True)
 
     def form(self, index: int = 0, action_contains: str | None = None) -> Tag:
-        forms = self.soup.find_all("form")
+        # Like a person, look at the page's content first: the header's log-out form comes last.
+        main = self.soup.find("main")
+        forms = (main.find_all("form") if main else []) + [
+            f for f in self.soup.find_all("form") if main is None or f not in main.find_all("form")
+        ]
         if action_contains is not None:
             forms = [f for f in forms if action_contains in (f.get("action") or "")]
         assert forms, f"no form on {self.url}"

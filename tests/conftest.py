@@ -9,6 +9,7 @@ PostgreSQL is a failure, never a skip.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,13 +31,6 @@ if os.environ.get("CI") and not POSTGRES_URL:
     raise pytest.UsageError(
         "CI must set CONSULT_TEST_DATABASE_URL: the suite runs on PostgreSQL too."
     )
-
-
-def interface_languages() -> list[str]:
-    """Every language that has a catalog, so each test sees the real multilingual app."""
-    from consult.catalogs import languages
-
-    return ["en", *[code for code in languages() if code != "en"]]
 
 
 def _fresh_postgres_database(url: str) -> str:
@@ -63,7 +57,6 @@ def make_test_app(database_url: str, **overrides: object) -> Flask:
         "TESTING": True,
         "SECRET_KEY": TEST_SECRET,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "CONSULT_LANGUAGES": interface_languages(),
         "SERVER_NAME": None,
         **overrides,
     }
@@ -71,7 +64,7 @@ def make_test_app(database_url: str, **overrides: object) -> Flask:
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def database_url(
+def migrated_database(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     if request.param == "sqlite":
@@ -91,11 +84,20 @@ def database_url(
         _drop_postgres_database(url)
 
 
-def _empty_all_tables() -> None:
+@pytest.fixture
+def database_url(migrated_database: str, tmp_path: Path) -> str:
+    if migrated_database.startswith("sqlite"):
+        copy = tmp_path / "consult.sqlite3"
+        shutil.copyfile(make_url(migrated_database).database, copy)
+        return f"sqlite:///{copy}"
+    return migrated_database
+
+
+def _truncate_all_tables() -> None:
     db.session.remove()
+    names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
     with db.engine.begin() as connection:
-        for table in reversed(db.metadata.sorted_tables):
-            connection.execute(table.delete())
+        connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture
@@ -103,7 +105,9 @@ def app(database_url: str) -> Iterator[Flask]:
     app = make_test_app(database_url)
     yield app
     with app.app_context():
-        _empty_all_tables()
+        if db.engine.dialect.name == "postgresql":
+            _truncate_all_tables()
+        db.session.remove()
         db.engine.dispose()
 
 

@@ -1,5 +1,6 @@
 """The data model: one module per aggregate. Importing this package registers every table."""
 
+from consult.models.audit import AuditEvent
 from consult.models.consultation import (
     Consultation,
     ConsultationStatus,
@@ -8,6 +9,8 @@ from consult.models.consultation import (
     RecommendationText,
     TranslationStatus,
 )
+from consult.models.moderation import ResponseTranslation, SafeguardingCase
+from consult.models.staff import ALL_ROLES, Role, StaffSession, StaffUser
 from consult.models.submission import (
     AGE_BANDS,
     GROUPS,
@@ -23,8 +26,10 @@ from consult.models.submission import (
 
 __all__ = [
     "AGE_BANDS",
+    "ALL_ROLES",
     "GROUPS",
     "MIGRATION_STAGES",
+    "AuditEvent",
     "Channel",
     "Consultation",
     "ConsultationStatus",
@@ -33,6 +38,11 @@ __all__ = [
     "Recommendation",
     "RecommendationText",
     "Response",
+    "ResponseTranslation",
+    "Role",
+    "SafeguardingCase",
+    "StaffSession",
+    "StaffUser",
     "Stance",
     "Submission",
     "SubmissionGroup",

@@ -136,10 +136,15 @@ class Response(db.Model):
     # None for stance-only answers: they count in statistics without moderation.
     moderation_state: Mapped[str | None] = mapped_column(sa.String(16), index=True)
     public_text: Mapped[str | None] = mapped_column(sa.Text)
-    moderated_by_id: Mapped[int | None]
+    moderated_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_user.id", ondelete="SET NULL")
+    )
     moderated_at: Mapped[datetime | None]
     moderation_reason: Mapped[str | None] = mapped_column(sa.String(32))
     moderation_note: Mapped[str | None] = mapped_column(sa.Text)
+    # Kinds of personal data the detector found in the text ("phone,email"), None when none: set on
+    # submission, whatever the channel, so moderators can filter on it.
+    personal_data_kinds: Mapped[str | None] = mapped_column(sa.String(100))
 
     submission: Mapped[Submission] = relationship(back_populates="responses")
     recommendation: Mapped[Recommendation] = relationship()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from flask_babel import format_number
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -21,6 +20,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, ValidationError
 
 from consult.labels import AGE_CHOICES, GROUP_CHOICES, STAGE_CHOICES, STANCE_CHOICES
+from consult.localformat import local_number
 from consult.textclean import clean_free_text
 
 
@@ -50,8 +50,8 @@ def free_text_length(form: FlaskForm, field: TextAreaField) -> None:
             _l(
                 "Your answer has %(length)s characters; the limit is %(limit)s. Please make it "
                 "shorter. Your text is still here.",
-                length=format_number(length),
-                limit=format_number(limit),
+                length=local_number(length),
+                limit=local_number(limit),
             )
         )
 

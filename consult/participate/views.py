@@ -17,10 +17,17 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as HTTPResponse
 
-from consult import participation
+from consult import participation, paths
 from consult.content import localise_consultation, localise_recommendations
 from consult.extensions import db, limiter
-from consult.i18n import closest_supported, negotiated_language, supported_languages
+from consult.i18n import (
+    LANGUAGE_COOKIE,
+    closest_supported,
+    language_info,
+    negotiated_language,
+    supported_languages,
+)
+from consult.language_status import content_status, interface_status
 from consult.models import Consultation, Recommendation, Submission
 from consult.participate import session_state
 from consult.participate.forms import (
@@ -63,6 +70,17 @@ def redirect_unknown_language() -> HTTPResponse | None:
     return redirect(f"/{target}/{rest}".rstrip("?"), code=302)
 
 
+@bp.after_request
+def remember_language(response: HTTPResponse) -> HTTPResponse:
+    """A bare URL later opens in the language the participant last used."""
+    lang = g.get("lang")
+    if lang and request.cookies.get(LANGUAGE_COOKIE) != lang:
+        response.set_cookie(
+            LANGUAGE_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+        )
+    return response
+
+
 def receipt_limit() -> str:
     return current_app.config["CONSULT_RECEIPT_RATE_LIMIT"]
 
@@ -79,6 +97,27 @@ def index() -> HTTPResponse:
 def home() -> Page:
     consultations = [localise_consultation(c, g.lang) for c in participation.listed_consultations()]
     return render_template("participate/home.html", consultations=consultations)
+
+
+@bp.get("/languages")
+def languages() -> Page:
+    """The languages of the interface and of the open consultations, and who checked them."""
+    translations = paths.translations_dir()
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    consultations = participation.listed_consultations()
+    rows = [
+        {
+            "info": language_info(code),
+            "interface": interface_status(translations, code, default),
+            "content": [content_status(c, code) for c in consultations],
+        }
+        for code in supported_languages()
+    ]
+    return render_template(
+        "participate/languages.html",
+        rows=rows,
+        consultations=[localise_consultation(c, g.lang) for c in consultations],
+    )
 
 
 def _load_open(slug: str) -> Consultation:

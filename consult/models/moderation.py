@@ -1,0 +1,57 @@
+"""Beside each answer: its translations and, when it shows someone at risk, a safeguarding case.
+
+Neither ever overwrites the original answer.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consult.extensions import db
+from consult.models.submission import Response
+from consult.timeutil import utcnow
+
+
+class ResponseTranslation(db.Model):
+    __tablename__ = "response_translation"
+    __table_args__ = (sa.UniqueConstraint("response_id", "language", "provenance"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("response.id", ondelete="CASCADE"), index=True
+    )
+    language: Mapped[str] = mapped_column(sa.String(16))
+    text: Mapped[str] = mapped_column(sa.Text)
+    # "human" or "machine:<provider>".
+    provenance: Mapped[str] = mapped_column(sa.String(64))
+    translator_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_user.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reviewed: Mapped[bool] = mapped_column(default=False)
+
+    response: Mapped[Response] = relationship()
+
+
+class SafeguardingCase(db.Model):
+    __tablename__ = "safeguarding_case"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("response.id", ondelete="CASCADE"), unique=True
+    )
+    opened_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_user.id", ondelete="SET NULL")
+    )
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    handled: Mapped[bool] = mapped_column(default=False, index=True)
+    handled_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_user.id", ondelete="SET NULL")
+    )
+    handled_at: Mapped[datetime | None]
+
+    response: Mapped[Response] = relationship()
