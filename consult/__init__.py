@@ -32,7 +32,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from consult import models  # noqa: F401  (registers the tables with the metadata)
-    from consult.extensions import babel, csrf, db, limiter, migrate
+    from consult.extensions import babel, csrf, db, migrate
     from consult.i18n import select_locale
     from consult.i18n_check import check_catalogs
 
@@ -52,10 +52,6 @@ def register_extensions(app: Flask) -> None:
 
     init_login(app)
 
-    redis_url = app.config.get("CONSULT_REDIS_URL")
-    app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
-    limiter.init_app(app)
-
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from consult.sqlite import configure_sqlite
 
@@ -74,6 +70,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(participate_bp)
     app.register_blueprint(staff_bp)
     register_template_helpers(app)
+
+    from consult.ratelimits import init_rate_limits
+
+    init_rate_limits(app)  # after the blueprints: it wraps their views
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -54,7 +54,8 @@ def personal_data_kinds(text: str | None) -> str | None:
 @dataclass(frozen=True)
 class QueueFilters:
     consultation_id: int | None = None
-    recommendation_id: int | None = None
+    # The recommendation's number in its consultation ("Idea 3"), as staff and participants see it.
+    recommendation_position: int | None = None
     language: str | None = None
     state: str = ModerationState.PENDING
     personal_data: bool | None = None
@@ -70,8 +71,10 @@ def queue(filters: QueueFilters, limit: int = 50, offset: int = 0) -> tuple[list
     )
     if filters.consultation_id:
         query = query.where(Submission.consultation_id == filters.consultation_id)
-    if filters.recommendation_id:
-        query = query.where(Response.recommendation_id == filters.recommendation_id)
+    if filters.recommendation_position:
+        query = query.where(
+            Response.recommendation.has(Recommendation.position == filters.recommendation_position)
+        )
     if filters.language:
         query = query.where(
             sa.or_(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -109,6 +109,21 @@ def app(database_url: str) -> Iterator[Flask]:
             _truncate_all_tables()
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app_factory(database_url: str) -> Iterator[Callable[..., Flask]]:
+    """Extra apps on the test's database (another worker, other settings), closed afterwards."""
+    made: list[Flask] = []
+
+    def build(**overrides: object) -> Flask:
+        made.append(make_test_app(database_url, **overrides))
+        return made[-1]
+
+    yield build
+    for extra in made:
+        with extra.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture

@@ -50,8 +50,9 @@ def test_queue_filters_by_language_and_recommendation(demo_app: Flask, moderator
     submit_answers(demo_app, [PLAIN])
     submit_answers(demo_app, ["نحتاج إلى محامين يتكلمون لغتنا"], lang="ar")
     assert "1 answer" in moderator.get("/staff/moderate/?language=ar").text
-    page = moderator.get("/staff/moderate/?recommendation=999")
-    assert "0 answers" in page.text
+    assert "0 answers" in moderator.get("/staff/moderate/?recommendation=999").text
+    assert "2 answers" in moderator.get("/staff/moderate/?recommendation=1").text
+    assert "0 answers" in moderator.get("/staff/moderate/?recommendation=2").text
 
 
 def test_answer_page_shows_highlights_suggestion_and_context(

@@ -22,28 +22,21 @@ def redis_url() -> str:
     return REDIS_URL
 
 
-def test_receipt_limits_are_kept_in_redis_without_addresses(
-    database_url: str, redis_url: str
-) -> None:
-    from tests.conftest import make_test_app
-
+def test_receipt_limits_are_kept_in_redis_without_addresses(app_factory, redis_url: str) -> None:
     prefix = f"consult-test-{uuid.uuid4().hex}"
-    app = make_test_app(database_url, CONSULT_REDIS_URL=redis_url, RATELIMIT_KEY_PREFIX=prefix)
+    app = app_factory(CONSULT_REDIS_URL=redis_url, RATELIMIT_KEY_PREFIX=prefix)
     assert app.config["RATELIMIT_STORAGE_URI"] == redis_url
     client = redis.Redis.from_url(redis_url)
     try:
         browser = Browser(app.test_client())
-        statuses = [
-            browser.get(f"/en/r/ABCD-EFGH-{n:04d}".replace("0", "3")).status for n in range(11)
-        ]
+        codes = [f"ABCD-EFGH-{n:04d}".replace("0", "3") for n in range(11)]
+        statuses = [browser.get(f"/en/r/{code}").status for code in codes]
         assert statuses[-1] == 429 and statuses[:10] == [404] * 10
         keys = [k.decode() for k in client.scan_iter(f"*{prefix}*")]
         assert keys, "the limiter wrote its counters to Redis"
         assert not any("127.0.0.1" in key or "localhost" in key for key in keys)
         # A second app (another worker) shares the same counters.
-        other = make_test_app(
-            database_url, CONSULT_REDIS_URL=redis_url, RATELIMIT_KEY_PREFIX=prefix
-        )
+        other = app_factory(CONSULT_REDIS_URL=redis_url, RATELIMIT_KEY_PREFIX=prefix)
         assert Browser(other.test_client()).get("/en/r/ABCD-EFGH-2345").status == 429
     finally:
         for key in client.scan_iter(f"*{prefix}*"):

@@ -272,10 +272,8 @@ def test_staff_pages_use_the_staff_members_language(app: Flask) -> None:
     assert page.soup.find("html")["dir"] == "rtl"
 
 
-def test_cookies_are_secure_with_the_host_prefix_outside_debug(database_url: str) -> None:
-    from tests.conftest import make_test_app
-
-    app = make_test_app(database_url, TESTING=False, CONSULT_SECURE_COOKIES=None)
+def test_cookies_are_secure_with_the_host_prefix_outside_debug(app_factory) -> None:
+    app = app_factory(TESTING=False, CONSULT_SECURE_COOKIES=None)
     client = app.test_client()
     response = client.get("/staff/login", base_url="https://localhost")
     cookie = response.headers["Set-Cookie"]

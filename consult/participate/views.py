@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response as HTTPResponse
 
 from consult import participation, paths
 from consult.content import localise_consultation, localise_recommendations
-from consult.extensions import db, limiter
+from consult.extensions import db
 from consult.i18n import (
     LANGUAGE_COOKIE,
     closest_supported,
@@ -79,10 +79,6 @@ def remember_language(response: HTTPResponse) -> HTTPResponse:
             LANGUAGE_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
         )
     return response
-
-
-def receipt_limit() -> str:
-    return current_app.config["CONSULT_RECEIPT_RATE_LIMIT"]
 
 
 # --- home and consultation entry -------------------------------------------------------------
@@ -368,7 +364,6 @@ def thanks(slug: str) -> Page:
 
 
 @bp.route("/r/", methods=["GET", "POST"])
-@limiter.limit(receipt_limit, methods=["POST"])
 def receipt_lookup() -> Page:
     form = ReceiptForm()
     if form.validate_on_submit():
@@ -383,7 +378,6 @@ def receipt_lookup() -> Page:
 
 
 @bp.get("/r/<code>")
-@limiter.limit(receipt_limit)
 def receipt(code: str) -> Page:
     submission = participation.find_by_receipt(code)
     if submission is None:
@@ -417,7 +411,6 @@ def _render_receipt(
 
 
 @bp.post("/r/<code>/delete")
-@limiter.limit(receipt_limit)
 def delete(code: str) -> Page:
     submission = participation.find_by_receipt(code)
     if submission is None:

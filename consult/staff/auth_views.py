@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, session, url_for
+from flask import flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response as HTTPResponse
 
-from consult.extensions import db, limiter
+from consult.extensions import db
 from consult.localformat import local_time
 from consult.models import StaffUser
 from consult.staff import accounts, bp, passwords, sessions
@@ -18,10 +18,6 @@ from consult.timeutil import utcnow
 
 PENDING_KEY = "staff_pending_2fa"
 PENDING_SECONDS = 300
-
-
-def login_limit() -> str:
-    return current_app.config["CONSULT_LOGIN_RATE_LIMIT"]
 
 
 def _sign_in(user: StaffUser, second_factor: str | None) -> HTTPResponse:
@@ -37,7 +33,6 @@ def _sign_in(user: StaffUser, second_factor: str | None) -> HTTPResponse:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_limit, methods=["POST"])
 @public
 def login() -> str | tuple[str, int] | HTTPResponse:
     if current_user.is_authenticated:
@@ -74,7 +69,6 @@ def login() -> str | tuple[str, int] | HTTPResponse:
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
-@limiter.limit(login_limit, methods=["POST"])
 @public
 def second_factor() -> str | tuple[str, int] | HTTPResponse:
     pending = session.get(PENDING_KEY)

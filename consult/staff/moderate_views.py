@@ -36,7 +36,7 @@ def _filters() -> moderation.QueueFilters:
     personal = request.args.get("personal_data")
     return moderation.QueueFilters(
         consultation_id=_int_arg("consultation"),
-        recommendation_id=_int_arg("recommendation"),
+        recommendation_position=_int_arg("recommendation"),
         language=request.args.get("language") or None,
         state=state,
         personal_data={"yes": True, "no": False}.get(personal or ""),
