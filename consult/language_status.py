@@ -12,6 +12,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
+from consult.catalogs import review_status
 from consult.content import pick_text
 from consult.models import Consultation
 
@@ -31,10 +32,7 @@ def interface_status(translations: Path, language: str, default_language: str) -
     po = translations / language / "LC_MESSAGES" / "messages.po"
     with po.open("rb") as handle:
         catalog = read_po(handle, locale=language)
-    status = ""
-    for line in (catalog.header_comment or "").splitlines():
-        if "Review-Status:" in line:
-            status = line.split("Review-Status:", 1)[1].strip()
+    status = review_status(catalog)
     return InterfaceStatus(language, status, status.lower().startswith("reviewed"))
 
 

@@ -42,28 +42,31 @@ def _check_roles(roles: list[str]) -> list[str]:
     return [r for r in ALL_ROLES if r in roles]
 
 
+def _add_account(
+    email: str, roles: list[str], actor: StaffUser | None, action: str, **fields: object
+) -> StaffUser:
+    """A new account for a not-yet-used e-mail address, with its audit event."""
+    if find_by_email(email) is not None:
+        raise AccountError(f"{email} already has an account")
+    user = StaffUser(email=email, roles=_check_roles(roles), **fields)
+    db.session.add(user)
+    db.session.flush()
+    audit.record(
+        action, actor, object_type="staff_user", object_id=user.id, new={"roles": user.roles}
+    )
+    return user
+
+
 def create_staff(
     email: str, password: str, roles: list[str], actor: StaffUser | None = None
 ) -> StaffUser:
     email = normalise_email(email)
-    if find_by_email(email) is not None:
-        raise AccountError(f"{email} already has an account")
     problems = passwords.password_problems(password, email)
     if problems:
         raise AccountError(" ".join(str(p) for p in problems))
-    user = StaffUser(
-        email=email, password_hash=passwords.hash_password(password), roles=_check_roles(roles)
+    return _add_account(
+        email, roles, actor, "staff.created", password_hash=passwords.hash_password(password)
     )
-    db.session.add(user)
-    db.session.flush()
-    audit.record(
-        "staff.created",
-        actor,
-        object_type="staff_user",
-        object_id=user.id,
-        new={"roles": user.roles},
-    )
-    return user
 
 
 def _token_hash(token: str) -> str:
@@ -72,24 +75,14 @@ def _token_hash(token: str) -> str:
 
 def invite(email: str, roles: list[str], actor: StaffUser) -> tuple[StaffUser, str]:
     """Create an account without a password; returns it and the one-time invitation token."""
-    email = normalise_email(email)
-    if find_by_email(email) is not None:
-        raise AccountError(f"{email} already has an account")
     token = secrets.token_urlsafe(32)
-    user = StaffUser(
-        email=email,
-        roles=_check_roles(roles),
+    user = _add_account(
+        normalise_email(email),
+        roles,
+        actor,
+        "staff.invited",
         invite_token_hash=_token_hash(token),
         invite_expires_at=utcnow() + INVITE_LIFETIME,
-    )
-    db.session.add(user)
-    db.session.flush()
-    audit.record(
-        "staff.invited",
-        actor,
-        object_type="staff_user",
-        object_id=user.id,
-        new={"roles": user.roles},
     )
     return user, token
 
