@@ -75,6 +75,10 @@ def register_blueprints(app: Flask) -> None:
 
     init_rate_limits(app)  # after the blueprints: it wraps their views
 
+    from consult.security_headers import init_security_headers
+
+    init_security_headers(app)
+
 
 def register_errorhandlers(app: Flask) -> None:
     from consult.errors import register

@@ -209,3 +209,17 @@ def test_unexpected_error_page_is_friendly_and_logs_no_request_text(
     assert "Something went wrong on our side" in page.text
     assert "RuntimeError" in caplog.text
     assert "Zanzibar" not in caplog.text
+
+
+def test_pages_load_nothing_from_elsewhere_and_are_not_cached(browser: Browser) -> None:
+    page = browser.get("/en/c/leave-no-migrant-behind/")
+    headers = page.response.headers
+    policy = headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["Cache-Control"] == "no-store"
+    # No page refers to another site: every src and href is on this origin.
+    for element in page.soup.find_all(["link", "script", "img", "a", "form"]):
+        url = element.get("href") or element.get("src") or element.get("action") or ""
+        assert not url.startswith(("http:", "https:", "//")), url
