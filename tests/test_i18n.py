@@ -244,3 +244,31 @@ def test_languages_page_shows_review_status(browser: Browser) -> None:
     assert len(rows) == 14
     assert "Original language" in rows["English"].get_text()
     assert "Draft, not yet checked by a native speaker" in rows["العربية"].get_text()
+
+
+def test_csrf_rate_limit_and_server_error_pages_are_translated(
+    demo_app: Flask, monkeypatch
+) -> None:
+    from consult import participation
+
+    browser = Browser(demo_app.test_client())
+    browser.get(f"/ar/c/{SLUG}/")
+    page = browser.submit({"agree": "y", "csrf_token": None})
+    assert page.status == 400 and page.soup.find("html")["dir"] == "rtl"
+    assert "Please send this again" not in page.text
+
+    statuses = [browser.get("/ar/r/ABCD-EFGH-2345").status for _ in range(11)]
+    assert statuses[-1] == 429
+    assert (
+        "Too many tries" not in browser.page.text and browser.page.soup.find("html")["lang"] == "ar"
+    )
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("broken on purpose")
+
+    monkeypatch.setattr(participation, "start_draft", broken)
+    browser.get(f"/ar/c/{SLUG}/")
+    page = browser.submit({"agree": "y"})
+    assert page.status == 500
+    assert "Something went wrong on our side" not in page.text
+    assert page.soup.find("html")["lang"] == "ar"
