@@ -100,24 +100,20 @@ def _load_texts(
 ) -> None:
     data = _read_json("texts", f"{language}.json")
     common = {"status": data["status"], "made_by": data["made_by"]}
-    texts = {t.language: t for t in consultation.texts}
-    row = texts.get(language)
-    created = row is None
-    if created:
-        row = ConsultationText(language=language)
-        consultation.texts.append(row)
-    _apply(
-        row, {**data["consultation"], **common}, f"consultation text {language}", created, report
-    )
-
+    row, created = _text_row(consultation.texts, ConsultationText, language)
+    label = f"consultation text {language}"
+    _apply(row, {**data["consultation"], **common}, label, created, report)
     for key, values in data["recommendations"].items():
-        rec = recommendations[key]
-        rec_texts = {t.language: t for t in rec.texts}
-        rec_row = rec_texts.get(language)
-        created = rec_row is None
-        if created:
-            rec_row = RecommendationText(language=language)
-            rec.texts.append(rec_row)
-        _apply(
-            rec_row, {**values, **common}, f"recommendation text {key} {language}", created, report
-        )
+        row, created = _text_row(recommendations[key].texts, RecommendationText, language)
+        label = f"recommendation text {key} {language}"
+        _apply(row, {**values, **common}, label, created, report)
+
+
+def _text_row(rows: list[Any], model: type[Any], language: str) -> tuple[Any, bool]:
+    """The row in `language`, appended to `rows` if missing; and whether it is new."""
+    for row in rows:
+        if row.language == language:
+            return row, False
+    row = model(language=language)
+    rows.append(row)
+    return row, True

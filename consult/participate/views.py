@@ -27,6 +27,7 @@ from consult.i18n import (
     negotiated_language,
     supported_languages,
 )
+from consult.labels import STANCE_CHOICES
 from consult.language_status import content_status, interface_status
 from consult.models import Consultation, Recommendation, Submission
 from consult.participate import session_state
@@ -175,13 +176,9 @@ def _save_carried_answer(consultation: Consultation, draft: Submission, form: Co
     recommendation = _recommendation_at(consultation, position)
     if recommendation is None:
         return 1
-    stance = form.carry_stance.data if form.carry_stance.data in _stance_values() else None
+    stance = form.carry_stance.data if form.carry_stance.data in dict(STANCE_CHOICES) else None
     participation.save_answer(draft, recommendation, stance, form.carry_text.data, g.lang)
     return min(position + 1, len(consultation.recommendations))
-
-
-def _stance_values() -> set[str]:
-    return {"agree", "partly", "disagree", "not_sure"}
 
 
 def _recommendation_at(consultation: Consultation, position: int) -> Recommendation | None:
@@ -189,10 +186,6 @@ def _recommendation_at(consultation: Consultation, position: int) -> Recommendat
         if recommendation.position == position:
             return recommendation
     return None
-
-
-def _require_draft(consultation: Consultation) -> Submission | None:
-    return _current_draft(consultation)
 
 
 # --- one page per recommendation ---------------------------------------------------------------

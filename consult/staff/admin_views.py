@@ -15,6 +15,7 @@ from consult.models import AuditEvent, StaffUser
 from consult.staff import accounts, bp
 from consult.staff.access import requires_roles
 from consult.staff.forms import InviteForm, StaffUpdateForm
+from consult.staff.paging import current_page, page_count
 
 Page = str | tuple[str, int] | HTTPResponse
 AUDIT_PAGE_SIZE = 100
@@ -102,9 +103,7 @@ def audit_log() -> Page:
         query = query.where(AuditEvent.at >= since)
     if until:
         query = query.where(AuditEvent.at < until)
-    page = max(
-        int(request.args.get("page", "1")) if request.args.get("page", "").isdigit() else 1, 1
-    )
+    page = current_page()
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
     events = db.session.scalars(
         query.order_by(AuditEvent.id.desc())
@@ -119,7 +118,7 @@ def audit_log() -> Page:
         events=events,
         total=total,
         page=page,
-        pages=max(1, -(-total // AUDIT_PAGE_SIZE)),
+        pages=page_count(total, AUDIT_PAGE_SIZE),
         actions=actions,
         args=request.args,
     )

@@ -18,15 +18,11 @@ from consult.redaction import highlight_segments, suggest_redaction
 from consult.staff import bp
 from consult.staff.access import requires_roles
 from consult.staff.forms import BulkForm, CaseForm, DecisionForm
+from consult.staff.paging import current_page, int_arg, page_count
 from consult.textclean import clean_free_text
 
 Page = str | tuple[str, int] | HTTPResponse
 PAGE_SIZE = 50
-
-
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
 
 
 def _filters() -> moderation.QueueFilters:
@@ -35,8 +31,8 @@ def _filters() -> moderation.QueueFilters:
         state = ModerationState.PENDING  # safeguarding items have their own list
     personal = request.args.get("personal_data")
     return moderation.QueueFilters(
-        consultation_id=_int_arg("consultation"),
-        recommendation_position=_int_arg("recommendation"),
+        consultation_id=int_arg("consultation"),
+        recommendation_position=int_arg("recommendation"),
         language=request.args.get("language") or None,
         state=state,
         personal_data={"yes": True, "no": False}.get(personal or ""),
@@ -47,7 +43,7 @@ def _filters() -> moderation.QueueFilters:
 @requires_roles("moderator", "admin")
 def moderation_queue() -> Page:
     filters = _filters()
-    page = max(_int_arg("page") or 1, 1)
+    page = current_page()
     items, total = moderation.queue(filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     consultations = db.session.scalars(sa.select(Consultation).order_by(Consultation.id)).all()
     return render_template(
@@ -55,7 +51,7 @@ def moderation_queue() -> Page:
         items=[(r, _localised(r)) for r in items],
         total=total,
         page=page,
-        pages=max(1, -(-total // PAGE_SIZE)),
+        pages=page_count(total, PAGE_SIZE),
         filters=filters,
         consultations=consultations,
         bulk_form=BulkForm(),
