@@ -17,26 +17,26 @@ install: $(INSTALLED)
 
 # Compiled catalogs (.mo) are build output: never committed, never edited by hand.
 catalogs: install
-	$(BIN)/python -m consult.catalogs compile
+	$(BIN)/python -m consult.i18n.catalogs compile
 
 # The whole gettext workflow after changing user-facing strings: extract -> update -> compile -> check.
 translations: install
-	$(BIN)/python -m consult.catalogs extract
-	$(BIN)/python -m consult.catalogs update
-	$(BIN)/python -m consult.catalogs compile
-	$(BIN)/python -m consult.catalogs check
+	$(BIN)/python -m consult.i18n.catalogs extract
+	$(BIN)/python -m consult.i18n.catalogs update
+	$(BIN)/python -m consult.i18n.catalogs compile
+	$(BIN)/python -m consult.i18n.catalogs check
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m consult.catalogs extract --check
-	$(BIN)/python -m consult.catalogs check
+	$(BIN)/python -m consult.i18n.catalogs extract --check
+	$(BIN)/python -m consult.i18n.catalogs check
 
 test: install catalogs lint
 	$(BIN)/python -m pytest
 
 instance/config.py: | install
-	$(BIN)/python -m consult.instance_setup
+	$(BIN)/python -m consult.core.instance_setup
 
 db: install instance/config.py
 	$(FLASK) db upgrade

@@ -39,7 +39,7 @@ setup(
     },
     package_data={
         "consult": ["static/*", "migrations/*", "migrations/versions/*.py"],
-        "consult.demo": ["*.json", "texts/*.json"],
+        "consult.consultations.demo": ["*.json", "texts/*.json"],
         "consult._templates": ["**/*.html", "**/*.svg"],
         "consult._translations": ["messages.pot", "*/LC_MESSAGES/messages.po"],
     },

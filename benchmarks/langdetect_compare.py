@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.langdetect_samples import SAMPLES, SHORT_SAMPLES, labelled  # noqa: E402
+from tests.text.langdetect_samples import SAMPLES, SHORT_SAMPLES, labelled  # noqa: E402
 
 LANGS = list(SAMPLES)
 LINGUA_LANGS = [code for code in LANGS if code not in {"ps", "ti", "ht"}]
@@ -66,7 +66,7 @@ def _py3langid() -> Detect:
 
 
 def _combined() -> Detect:
-    from consult import langdetect
+    from consult.text import langdetect
 
     langdetect.warm_up()
 
@@ -81,7 +81,7 @@ DETECTORS: dict[str, Callable[[], Detect]] = {
     "lingua high accuracy (11 langs)": lambda: _lingua(low_accuracy=False),
     "lingua low accuracy (11 langs)": lambda: _lingua(low_accuracy=True),
     "py3langid (13 langs + am as ti)": _py3langid,
-    "combined (consult.langdetect)": _combined,
+    "combined (consult.text.langdetect)": _combined,
 }
 
 
@@ -184,7 +184,7 @@ def main() -> None:
         cells += [f"{fig['rss_mb']:.0f}"]
         print("| " + " | ".join(cells) + " |")
 
-    combined = figures["combined (consult.langdetect)"]
+    combined = figures["combined (consult.text.langdetect)"]
     print("\nCombined detector mistakes (expected, got, confidence, text):")
     texts = dict(enumerate(t for _, t in labelled(SAMPLES) + labelled(SHORT_SAMPLES)))
     for i, (exp, got, conf) in enumerate(combined["long"] + combined["short"]):

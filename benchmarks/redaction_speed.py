@@ -12,8 +12,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from consult.redaction import find_personal_data
 from tests.test_redaction import answer_of_2000_characters
+
+from consult.text.redaction import find_personal_data
 
 
 def main() -> None:

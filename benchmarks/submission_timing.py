@@ -18,11 +18,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask_migrate import upgrade
 
-from consult.demo import load_demo
-from consult.extensions import db
-from tests.browser import Browser
+from consult.consultations.demo import load_demo
+from consult.core.extensions import db
 from tests.conftest import make_test_app
-from tests.journey import SLUG
+from tests.support.browser import Browser
+from tests.support.journey import SLUG
 
 ANSWERS = [
     "We need lawyers who speak our language, otherwise we sign papers we do not understand.",

@@ -11,17 +11,18 @@ from typing import Any
 
 from flask import Flask
 
-from consult import paths
+from consult.core import paths
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    from consult.core.config import instance_path, load_settings
+
     app = Flask(
         __name__,
         instance_relative_config=True,
+        instance_path=instance_path(),
         template_folder=str(paths.templates_dir()),
     )
-    from consult.config import load_settings
-
     load_settings(app, test_config)
     register_extensions(app)
     register_blueprints(app)
@@ -31,59 +32,40 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from consult import models  # noqa: F401  (registers the tables with the metadata)
-    from consult.extensions import babel, csrf, db, migrate
-    from consult.i18n import select_locale
-    from consult.i18n_check import check_catalogs
+    from consult.core.database import init_database
+    from consult.core.extensions import csrf
+    from consult.i18n.selection import init_babel
+    from consult.staff.accounts.login_state import init_login
 
-    db.init_app(app)
-    migrate.init_app(app, db, directory=str(paths.migrations_dir()))
-
-    translations = paths.translations_dir()
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(translations)
-    check_catalogs(
-        translations, app.config["CONSULT_LANGUAGES"], app.config["BABEL_DEFAULT_LOCALE"]
-    )
-    babel.init_app(app, locale_selector=select_locale)
-
+    init_database(app)
+    init_babel(app)
     csrf.init_app(app)
-
-    from consult.staff.login_state import init_login
-
     init_login(app)
-
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        from consult.sqlite import configure_sqlite
-
-        with app.app_context():
-            configure_sqlite(db.engine)
 
 
 def register_blueprints(app: Flask) -> None:
-    from consult.participate import bp as participate_bp
-    from consult.participate.views import root as root_bp
-    from consult.staff import bp as staff_bp
-    from consult.templating import LanguageCodeConverter, register_template_helpers
+    from consult.audit.views import bp as audit_bp
+    from consult.core.ratelimits import init_rate_limits
+    from consult.core.security_headers import init_security_headers
+    from consult.core.templating import init_templating
+    from consult.moderation.views import bp as moderation_bp
+    from consult.participation.views import bp as participation_bp
+    from consult.participation.views import root as root_bp
+    from consult.staff import staff_blueprint
+    from consult.staff.accounts.blueprint import bp as accounts_bp
 
-    app.url_map.converters["lang"] = LanguageCodeConverter
+    init_templating(app)
     app.register_blueprint(root_bp)
-    app.register_blueprint(participate_bp)
-    app.register_blueprint(staff_bp)
-    register_template_helpers(app)
-
-    from consult.ratelimits import init_rate_limits
-
-    init_rate_limits(app)  # after the blueprints: it wraps their views
-
-    from consult.security_headers import init_security_headers
-
+    app.register_blueprint(participation_bp)
+    app.register_blueprint(staff_blueprint([accounts_bp, moderation_bp, audit_bp]))
+    init_rate_limits(app)  # after the blueprints: it wraps the views that ask for a limit
     init_security_headers(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from consult.errors import register
+    from consult.core.errors import init_error_pages
 
-    register(app)
+    init_error_pages(app)
 
 
 def register_commands(app: Flask) -> None:

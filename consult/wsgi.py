@@ -5,7 +5,7 @@ participant a worker serves does not wait about a second (see docs/benchmarks.md
 """
 
 from consult import create_app
-from consult.langdetect import warm_up
+from consult.text.langdetect import warm_up
 
 app = create_app()
 warm_up()

@@ -20,8 +20,8 @@ from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 
 from consult import create_app
-from consult.extensions import db
-from tests.browser import Browser
+from consult.core.extensions import db
+from tests.support.browser import Browser
 
 POSTGRES_URL = os.environ.get("CONSULT_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
@@ -129,7 +129,7 @@ def app_factory(database_url: str) -> Iterator[Callable[..., Flask]]:
 @pytest.fixture
 def demo_app(app: Flask) -> Flask:
     """The app with the demo consultation loaded."""
-    from consult.demo import load_demo
+    from consult.consultations.demo import load_demo
 
     with app.app_context():
         load_demo()

@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column
 
-from consult.extensions import db
-from consult.timeutil import utcnow
+from consult.core.extensions import db
+from consult.core.timeutil import utcnow
 
 
 class AuditEvent(db.Model):

@@ -13,8 +13,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from consult.extensions import db
-from consult.timeutil import utcnow
+from consult.core.extensions import db
+from consult.core.timeutil import utcnow
 
 
 class ConsultationStatus(enum.StrEnum):

@@ -10,9 +10,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from consult.extensions import db
+from consult.core.extensions import db
+from consult.core.timeutil import utcnow
 from consult.models.submission import Response
-from consult.timeutil import utcnow
 
 
 class ResponseTranslation(db.Model):

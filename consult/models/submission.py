@@ -14,7 +14,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from consult.extensions import db
+from consult.core.extensions import db
 from consult.models.consultation import Consultation, Recommendation, _enum_check
 
 

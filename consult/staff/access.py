@@ -17,13 +17,20 @@ from flask_login import current_user
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# Pages a signed-in person who must still turn on a second factor may open.
-ENROLMENT_ENDPOINTS = {"staff.enrol_second_factor", "staff.logout", "staff.account"}
+# Where the hook sends a person who must log in, or must first turn on a second factor.
+LOGIN_ENDPOINT = "staff.accounts.login"
+ENROLMENT_ENDPOINT = "staff.accounts.enrol_second_factor"
 
 
 def public(view: F) -> F:
     view.staff_access = ()  # type: ignore[attr-defined]
     view.staff_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def open_during_enrolment(view: F) -> F:
+    """A page that a signed-in person who must still turn on a second factor may open."""
+    view.staff_during_enrolment = True  # type: ignore[attr-defined]
     return view
 
 
@@ -53,11 +60,11 @@ def enforce_login() -> Any:
         return None
     if not current_user.is_authenticated:
         session["staff_next"] = request.full_path if request.method == "GET" else None
-        return redirect(url_for("staff.login"))
+        return redirect(url_for(LOGIN_ENDPOINT))
     if (
         current_user.totp_required
         and not current_user.totp_enabled
-        and request.endpoint not in ENROLMENT_ENDPOINTS
+        and not getattr(view, "staff_during_enrolment", False)
     ):
-        return redirect(url_for("staff.enrol_second_factor"))
+        return redirect(url_for(ENROLMENT_ENDPOINT))
     return None

@@ -1,0 +1,15 @@
+"""Flask commands, one module per group: `flask --app consult load-demo`, `purge-drafts`,
+`create-staff`."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from consult.cli.demo import load_demo_command
+from consult.cli.drafts import purge_drafts_command
+from consult.cli.staff import create_staff_command
+
+
+def register(app: Flask) -> None:
+    for command in (load_demo_command, purge_drafts_command, create_staff_command):
+        app.cli.add_command(command)

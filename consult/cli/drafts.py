@@ -1,0 +1,19 @@
+"""`flask --app consult purge-drafts`: drafts that were never submitted."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from consult.core.extensions import db
+
+
+@click.command("purge-drafts")
+@with_appcontext
+def purge_drafts_command() -> None:
+    """Delete drafts that were never submitted and whose 48 hours have passed."""
+    from consult.participation.operations import purge_expired_drafts
+
+    count = purge_expired_drafts()
+    db.session.commit()
+    click.echo(f"Purged {count} expired draft(s).")

@@ -1,0 +1,1 @@
+"""Consultations and their content: localised text, the demo consultation (later: authoring)."""

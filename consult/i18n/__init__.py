@@ -1,0 +1,1 @@
+"""Languages: locale selection, CLDR language info, catalog workflow and checks, local formats."""

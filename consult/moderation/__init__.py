@@ -1,0 +1,1 @@
+"""Moderation of written answers: the queue, the decisions, and safeguarding."""

@@ -1,0 +1,207 @@
+"""The moderation queue, one answer's page with its decisions, and the safeguarding list."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from werkzeug.wrappers import Response as HTTPResponse
+
+from consult.consultations.content import LocalisedRecommendation, localise_recommendation
+from consult.core.errors import resend_on_csrf_failure
+from consult.core.extensions import db
+from consult.i18n.selection import select_locale
+from consult.models import Consultation, ModerationState, Response, SafeguardingCase
+from consult.moderation import operations as moderation
+from consult.moderation.forms import BulkForm, CaseForm, DecisionForm
+from consult.staff.access import requires_roles
+from consult.staff.paging import current_page, int_arg, page_count
+from consult.text.clean import clean_free_text
+from consult.text.redaction import highlight_segments, suggest_redaction
+
+bp = Blueprint("moderation", __name__)
+
+Page = str | tuple[str, int] | HTTPResponse
+PAGE_SIZE = 50
+
+
+def _filters() -> moderation.QueueFilters:
+    state = request.args.get("state") or ModerationState.PENDING
+    if state not in (ModerationState.PENDING, ModerationState.APPROVED, ModerationState.REJECTED):
+        state = ModerationState.PENDING  # safeguarding items have their own list
+    personal = request.args.get("personal_data")
+    return moderation.QueueFilters(
+        consultation_id=int_arg("consultation"),
+        recommendation_position=int_arg("recommendation"),
+        language=request.args.get("language") or None,
+        state=state,
+        personal_data={"yes": True, "no": False}.get(personal or ""),
+    )
+
+
+@bp.get("/moderate/")
+@requires_roles("moderator", "admin")
+def moderation_queue() -> Page:
+    filters = _filters()
+    page = current_page()
+    items, total = moderation.queue(filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    consultations = db.session.scalars(sa.select(Consultation).order_by(Consultation.id)).all()
+    return render_template(
+        "moderation/queue.html",
+        items=[(r, _localised(r)) for r in items],
+        total=total,
+        page=page,
+        pages=page_count(total, PAGE_SIZE),
+        filters=filters,
+        consultations=consultations,
+        bulk_form=BulkForm(),
+    )
+
+
+def _localised(response: Response) -> LocalisedRecommendation:
+    """The recommendation an answer is about, in the staff member's language if it exists."""
+    recommendation = response.recommendation
+    return localise_recommendation(
+        recommendation, select_locale(), recommendation.consultation.source_language
+    )
+
+
+@bp.post("/moderate/bulk")
+@resend_on_csrf_failure()
+@requires_roles("moderator", "admin")
+def moderation_bulk() -> Page:
+    form = BulkForm()
+    if not form.validate_on_submit():
+        abort(400)
+    ids = [int(v) for v in request.form.getlist("selected") if v.isdigit()]
+    action = request.form.get("action")
+    if action not in ("approve", "reject") or not ids:
+        flash(_("Select at least one answer, then choose an action."))
+        return redirect(url_for("staff.moderation.moderation_queue", **request.args))
+    reason = moderation.RejectReason(form.reason.data) if action == "reject" else None
+    result = moderation.bulk(ids, current_user, action, reason)
+    db.session.commit()
+    flash(ngettext("%(num)s answer done.", "%(num)s answers done.", result.done))
+    for error in result.already:
+        flash(_already_message(error))
+    return redirect(url_for("staff.moderation.moderation_queue", **request.args))
+
+
+def _already_message(error: moderation.AlreadyModerated) -> str:
+    who = error.by.label if error.by else _("someone else")
+    return _("Answer %(id)s was already moderated by %(who)s.", id=error.response.id, who=who)
+
+
+def _response_or_404(response_id: int) -> Response:
+    response = db.session.get(Response, response_id)
+    if response is None or response.text is None or response.submission.state != "submitted":
+        abort(404)
+    return response
+
+
+@bp.route("/moderate/<int:response_id>", methods=["GET", "POST"])
+@resend_on_csrf_failure("public_text", "note")
+@requires_roles("moderator", "admin")
+def moderate_answer(response_id: int) -> Page:
+    response = _response_or_404(response_id)
+    form = DecisionForm()
+    status = 200
+    if request.method == "POST":
+        if not form.validate():
+            status = 422
+        else:
+            action = request.form.get("action")
+            try:
+                message = _apply_decision(response, form, action)
+            except moderation.AlreadyModerated as error:
+                db.session.rollback()
+                flash(_already_message(error))
+                message, status = None, 409
+            else:
+                status = 422
+            if message is not None:
+                db.session.commit()
+                flash(message)
+                return redirect(_next_in_queue())
+    if not form.public_text.data:
+        form.public_text.data = response.public_text or suggest_redaction(response.text or "")
+    return (
+        render_template(
+            "moderation/answer.html",
+            response=response,
+            item=_localised(response),
+            segments=highlight_segments(response.text or ""),
+            others=moderation.other_answers(response),
+            translations=_translations(response),
+            form=form,
+        ),
+        status,
+    )
+
+
+def _apply_decision(response: Response, form: DecisionForm, action: str | None) -> str | None:
+    note = clean_free_text(form.note.data) or None
+    if action == "approve":
+        moderation.approve(response, current_user)
+        return _("Approved.")
+    if action == "redact":
+        public_text = clean_free_text(form.public_text.data)
+        if not public_text:
+            form.public_text.errors.append(_("Write the public version, or reject the answer."))
+            return None
+        moderation.redact_and_approve(response, current_user, public_text)
+        return _("Approved with your changes.")
+    if action == "reject":
+        moderation.reject(response, current_user, moderation.RejectReason(form.reason.data), note)
+        return _("Rejected.")
+    if action == "escalate":
+        moderation.escalate(response, current_user, note or "")
+        return _("Sent to safeguarding. It will never be published.")
+    form.form_errors.append(_("Choose what to do with this answer."))
+    return None
+
+
+def _next_in_queue() -> str:
+    items, _total = moderation.queue(moderation.QueueFilters(), limit=1)
+    if items:
+        return url_for("staff.moderation.moderate_answer", response_id=items[0].id)
+    return url_for("staff.moderation.moderation_queue")
+
+
+def _translations(response: Response) -> list:
+    from consult.models import ResponseTranslation
+
+    return list(
+        db.session.scalars(
+            sa.select(ResponseTranslation).where(ResponseTranslation.response_id == response.id)
+        )
+    )
+
+
+@bp.get("/safeguarding/")
+@requires_roles("admin", "organiser")
+def safeguarding_list() -> Page:
+    handled = {"yes": True, "no": False}.get(request.args.get("handled", "no"))
+    cases = moderation.safeguarding_cases(handled)
+    return render_template(
+        "moderation/safeguarding.html",
+        cases=[(case, CaseForm(formdata=None, obj=case)) for case in cases],
+        handled=handled,
+    )
+
+
+@bp.post("/safeguarding/<int:case_id>")
+@resend_on_csrf_failure("note")
+@requires_roles("admin", "organiser")
+def safeguarding_update(case_id: int) -> Page:
+    case = db.session.get(SafeguardingCase, case_id)
+    if case is None:
+        abort(404)
+    form = CaseForm()
+    if form.validate_on_submit():
+        moderation.update_case(case, current_user, form.note.data or "", form.handled.data)
+        db.session.commit()
+        flash(_("Saved."))
+    return redirect(url_for("staff.moderation.safeguarding_list"))

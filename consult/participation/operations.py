@@ -1,0 +1,246 @@
+"""The participant journey's domain operations: drafts, answers, submission, receipts, deletion.
+
+Functions here take plain arguments, may flush, and never commit: the view that calls them commits
+once.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+
+from consult.core.extensions import db
+from consult.core.timeutil import today, utcnow
+from consult.models import (
+    AGE_BANDS,
+    GROUPS,
+    MIGRATION_STAGES,
+    Channel,
+    Consultation,
+    ModerationState,
+    Recommendation,
+    Response,
+    Stance,
+    Submission,
+    SubmissionGroup,
+    SubmissionState,
+)
+from consult.models.submission import PREFER_NOT_TO_SAY
+from consult.participation.receipts import new_receipt_code, normalise_receipt_code, receipt_hash
+from consult.text.clean import clean_free_text
+
+DRAFT_LIFETIME = timedelta(hours=48)
+
+
+class ConsultationNotFound(LookupError):
+    pass
+
+
+class ConsultationClosed(Exception):
+    def __init__(self, consultation: Consultation) -> None:
+        super().__init__(consultation.slug)
+        self.consultation = consultation
+
+
+class EmptySubmission(ValueError):
+    """Nothing to submit: no stance and no text anywhere."""
+
+
+def get_consultation(slug: str) -> Consultation:
+    consultation = db.session.scalar(sa.select(Consultation).where(Consultation.slug == slug))
+    if consultation is None or consultation.status == "draft":
+        raise ConsultationNotFound(slug)
+    return consultation
+
+
+def get_open_consultation(slug: str, on: date | None = None) -> Consultation:
+    consultation = get_consultation(slug)
+    if not consultation.is_open_on(on or today()):
+        raise ConsultationClosed(consultation)
+    return consultation
+
+
+def listed_consultations(on: date | None = None) -> list[Consultation]:
+    """Consultations a participant can see on the home page: open ones, then published outcomes."""
+    rows = db.session.scalars(
+        sa.select(Consultation)
+        .where(Consultation.status.in_(("open", "published")))
+        .order_by(Consultation.created_at.desc())
+    ).all()
+    day = on or today()
+    return [c for c in rows if c.is_open_on(day)] + [c for c in rows if c.status == "published"]
+
+
+def _draft_expiry(now: datetime) -> datetime:
+    # Rounded up to the hour: the purge only needs the hour, and a minute-precise instant is not
+    # kept.
+    expiry = now + DRAFT_LIFETIME
+    return expiry.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+
+
+def start_draft(
+    consultation: Consultation, language: str, channel: Channel = Channel.WEB
+) -> Submission:
+    submission = Submission(
+        consultation=consultation,
+        draft_token=secrets.token_urlsafe(32),
+        draft_expires_at=_draft_expiry(utcnow()),
+        state=SubmissionState.DRAFT,
+        language=language,
+        channel=channel,
+        consent_version=consultation.consent_version,
+        created_on=today(),
+    )
+    db.session.add(submission)
+    db.session.flush()
+    return submission
+
+
+def find_draft(consultation: Consultation, token: str | None) -> Submission | None:
+    if not token:
+        return None
+    return db.session.scalar(
+        sa.select(Submission).where(
+            Submission.draft_token == token,
+            Submission.consultation_id == consultation.id,
+            Submission.state == SubmissionState.DRAFT,
+            Submission.draft_expires_at > utcnow(),
+        )
+    )
+
+
+def response_for(submission: Submission, recommendation: Recommendation) -> Response | None:
+    for response in submission.responses:
+        if response.recommendation_id == recommendation.id:
+            return response
+    return None
+
+
+def save_answer(
+    submission: Submission,
+    recommendation: Recommendation,
+    stance: str | None,
+    text: str | None,
+    language: str,
+) -> Response:
+    """Store (or replace) the draft answer to one recommendation."""
+    response = response_for(submission, recommendation)
+    if response is None:
+        response = Response(submission=submission, recommendation=recommendation)
+        db.session.add(response)
+    response.stance = Stance(stance) if stance else Stance.SKIPPED
+    cleaned = clean_free_text(text)
+    if cleaned != (response.text or ""):
+        response.text = cleaned or None
+        response.text_language = language if cleaned else None
+        annotate_language(response)
+    submission.language = language
+    submission.draft_expires_at = _draft_expiry(utcnow())
+    db.session.flush()
+    return response
+
+
+def annotate_language(response: Response) -> None:
+    """Record which language the text seems to be in, and whether a translator should check it."""
+    from consult.text.langdetect import detect_language, needs_translator_attention
+
+    if not response.text:
+        response.detected_language = None
+        response.detected_confidence = None
+        response.needs_language_review = False
+        return
+    detection = detect_language(response.text)
+    response.detected_language = detection.language
+    response.detected_confidence = round(detection.confidence, 3)
+    response.needs_language_review = needs_translator_attention(
+        response.text_language or "", detection
+    )
+
+
+def save_profile(
+    submission: Submission,
+    stage: str | None,
+    age_band: str | None,
+    groups: Iterable[str],
+    groups_declined: bool,
+) -> None:
+    submission.stage = stage if stage in (*MIGRATION_STAGES, PREFER_NOT_TO_SAY) else None
+    submission.age_band = age_band if age_band in (*AGE_BANDS, PREFER_NOT_TO_SAY) else None
+    chosen = set() if groups_declined else {g for g in groups if g in GROUPS}
+    submission.groups_declined = groups_declined
+    submission.groups = [SubmissionGroup(group=g) for g in sorted(chosen)]
+    submission.draft_expires_at = _draft_expiry(utcnow())
+    db.session.flush()
+
+
+def has_content(submission: Submission) -> bool:
+    return any(r.stance != Stance.SKIPPED or r.text for r in submission.responses)
+
+
+def submit(submission: Submission) -> str:
+    """Turn a draft into a submission; returns the receipt code, which is shown once and not
+    stored."""
+    if not has_content(submission):
+        raise EmptySubmission
+    code = new_receipt_code()
+    while db.session.scalar(
+        sa.select(Submission.id).where(Submission.receipt_hash == receipt_hash(code))
+    ):
+        code = new_receipt_code()  # astronomically unlikely, but cheap to rule out
+    from consult.moderation.operations import personal_data_kinds
+
+    for response in submission.responses:
+        response.moderation_state = ModerationState.PENDING if response.text else None
+        response.personal_data_kinds = personal_data_kinds(response.text)
+    submission.state = SubmissionState.SUBMITTED
+    submission.submitted_on = today()
+    submission.receipt_hash = receipt_hash(code)
+    submission.draft_token = None
+    submission.draft_expires_at = None
+    db.session.flush()
+    return code
+
+
+def find_by_receipt(raw_code: str) -> Submission | None:
+    code = normalise_receipt_code(raw_code)
+    if code is None:
+        return None
+    return db.session.scalar(
+        sa.select(Submission).where(
+            Submission.receipt_hash == receipt_hash(code),
+            Submission.state == SubmissionState.SUBMITTED,
+        )
+    )
+
+
+def delete_submission(submission: Submission) -> None:
+    """Delete a submission and all its answers: the rows are gone, not flagged."""
+    from consult import audit
+
+    # Recorded without an actor and without anything that identifies the participant.
+    audit.record(
+        "submission.deleted_by_participant",
+        object_type="submission",
+        object_id=submission.id,
+        old={"answers": len(submission.responses)},
+    )
+    db.session.delete(submission)
+    db.session.flush()
+
+
+def purge_expired_drafts(now: datetime | None = None) -> int:
+    """Delete drafts whose 48 hours have passed; returns how many."""
+    moment = now or utcnow()
+    ids = db.session.scalars(
+        sa.select(Submission.id).where(
+            Submission.state == SubmissionState.DRAFT, Submission.draft_expires_at <= moment
+        )
+    ).all()
+    if ids:
+        db.session.execute(sa.delete(Response).where(Response.submission_id.in_(ids)))
+        db.session.execute(sa.delete(SubmissionGroup).where(SubmissionGroup.submission_id.in_(ids)))
+        db.session.execute(sa.delete(Submission).where(Submission.id.in_(ids)))
+    return len(ids)

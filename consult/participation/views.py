@@ -1,0 +1,428 @@
+"""Participant views: parse the form, call the operations, commit once, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response as HTTPResponse
+
+from consult.consultations.content import localise_consultation, localise_recommendations
+from consult.core import paths
+from consult.core.errors import resend_on_csrf_failure
+from consult.core.extensions import db
+from consult.core.ratelimits import rate_limited
+from consult.i18n.languages import closest_supported, language_info, supported_languages
+from consult.i18n.selection import LANGUAGE_COOKIE, negotiated_language
+from consult.i18n.status import content_status, interface_status
+from consult.models import Consultation, Recommendation, Submission
+from consult.participation import operations as participation
+from consult.participation import session_state
+from consult.participation.forms import (
+    AnswerForm,
+    ConsentForm,
+    DeleteForm,
+    ProfileForm,
+    ReceiptForm,
+    SubmitForm,
+)
+from consult.participation.receipts import format_receipt_code, normalise_receipt_code
+from consult.vocab import STANCE_CHOICES
+
+bp = Blueprint("participation", __name__, url_prefix="/<lang:lang>")
+root = Blueprint("root", __name__)
+
+Page = str | tuple[str, int] | HTTPResponse
+
+
+@bp.url_value_preprocessor
+def take_language(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+    code = (values or {}).pop("lang", None)
+    if code in supported_languages():
+        g.lang = code
+    else:
+        g.lang_redirect = closest_supported(code) or negotiated_language()
+
+
+@bp.url_defaults
+def add_language(endpoint: str, values: dict[str, Any]) -> None:
+    if "lang" not in values and g.get("lang"):
+        values["lang"] = g.lang
+
+
+@bp.before_request
+def redirect_unknown_language() -> HTTPResponse | None:
+    target = g.get("lang_redirect")
+    if target is None:
+        return None
+    _empty, _old, rest = request.full_path.partition("/")[2].partition("/")
+    return redirect(f"/{target}/{rest}".rstrip("?"), code=302)
+
+
+@bp.after_request
+def remember_language(response: HTTPResponse) -> HTTPResponse:
+    """A bare URL later opens in the language the participant last used."""
+    lang = g.get("lang")
+    if lang and request.cookies.get(LANGUAGE_COOKIE) != lang:
+        response.set_cookie(
+            LANGUAGE_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+        )
+    return response
+
+
+# --- home and consultation entry -------------------------------------------------------------
+
+
+@root.get("/")
+def index() -> HTTPResponse:
+    return redirect(url_for("participation.home", lang=negotiated_language()))
+
+
+@bp.get("/")
+def home() -> Page:
+    consultations = [localise_consultation(c, g.lang) for c in participation.listed_consultations()]
+    return render_template("participation/home.html", consultations=consultations)
+
+
+@bp.get("/languages")
+def languages() -> Page:
+    """The languages of the interface and of the open consultations, and who checked them."""
+    translations = paths.translations_dir()
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    consultations = participation.listed_consultations()
+    rows = [
+        {
+            "info": language_info(code),
+            "interface": interface_status(translations, code, default),
+            "content": [content_status(c, code) for c in consultations],
+        }
+        for code in supported_languages()
+    ]
+    return render_template(
+        "participation/languages.html",
+        rows=rows,
+        consultations=[localise_consultation(c, g.lang) for c in consultations],
+    )
+
+
+def _load_open(slug: str) -> Consultation:
+    try:
+        return participation.get_open_consultation(slug)
+    except participation.ConsultationNotFound:
+        abort(404)
+    except participation.ConsultationClosed as closed:
+        g.closed_consultation = closed.consultation
+        abort(410)
+
+
+def _current_draft(consultation: Consultation) -> Submission | None:
+    return participation.find_draft(consultation, session_state.draft_token(consultation.slug))
+
+
+@bp.route("/c/<slug>/", methods=["GET", "POST"])
+@resend_on_csrf_failure("carry_text")
+def intro(slug: str) -> Page:
+    consultation = _load_open(slug)
+    form = ConsentForm()
+    draft = _current_draft(consultation)
+    if form.validate_on_submit():
+        if draft is None:
+            draft = participation.start_draft(consultation, g.lang)
+            session_state.remember_draft(slug, draft.draft_token or "")
+        next_position = _save_carried_answer(consultation, draft, form)
+        db.session.commit()
+        return redirect(url_for(".question", slug=slug, position=next_position))
+    status = 422 if form.is_submitted() else 200
+    return _render_intro(consultation, form, draft, status)
+
+
+def _render_intro(
+    consultation: Consultation,
+    form: ConsentForm,
+    draft: Submission | None,
+    status: int = 200,
+    session_ended: bool = False,
+) -> tuple[str, int]:
+    return (
+        render_template(
+            "participation/intro.html",
+            consultation=localise_consultation(consultation, g.lang),
+            total=len(consultation.recommendations),
+            form=form,
+            has_draft=draft is not None,
+            session_ended=session_ended,
+        ),
+        status,
+    )
+
+
+def _save_carried_answer(consultation: Consultation, draft: Submission, form: ConsentForm) -> int:
+    """Save an answer carried over from an ended session; return the question to continue at."""
+    try:
+        position = int(form.carry_position.data or 0)
+    except ValueError:
+        return 1
+    recommendation = _recommendation_at(consultation, position)
+    if recommendation is None:
+        return 1
+    stance = form.carry_stance.data if form.carry_stance.data in dict(STANCE_CHOICES) else None
+    participation.save_answer(draft, recommendation, stance, form.carry_text.data, g.lang)
+    return min(position + 1, len(consultation.recommendations))
+
+
+def _recommendation_at(consultation: Consultation, position: int) -> Recommendation | None:
+    for recommendation in consultation.recommendations:
+        if recommendation.position == position:
+            return recommendation
+    return None
+
+
+# --- one page per recommendation ---------------------------------------------------------------
+
+
+@bp.route("/c/<slug>/q/<int:position>", methods=["GET", "POST"])
+@resend_on_csrf_failure("text")
+def question(slug: str, position: int) -> Page:
+    consultation = _load_open(slug)
+    recommendation = _recommendation_at(consultation, position)
+    if recommendation is None:
+        abort(404)
+    draft = _current_draft(consultation)
+    form = AnswerForm()
+    if request.method == "POST":
+        if draft is None:
+            return _session_ended(consultation, position, form)
+        if form.validate():
+            participation.save_answer(
+                draft, recommendation, form.stance.data, form.text.data, g.lang
+            )
+            db.session.commit()
+            return redirect(_after_question(consultation, position))
+        return _render_question(consultation, recommendation, form, 422)
+    if draft is None:
+        return redirect(url_for(".intro", slug=slug))
+    existing = participation.response_for(draft, recommendation)
+    if existing is not None:
+        form.stance.data = existing.stance if existing.stance != "skipped" else None
+        form.text.data = existing.text or ""
+    return _render_question(consultation, recommendation, form)
+
+
+def _after_question(consultation: Consultation, position: int) -> str:
+    action = request.form.get("action", "next")
+    slug = consultation.slug
+    if action == "back":
+        if position > 1:
+            return url_for(".question", slug=slug, position=position - 1)
+        return url_for(".intro", slug=slug)
+    if action == "review" or request.args.get("from") == "review":
+        return url_for(".review", slug=slug)
+    if position < len(consultation.recommendations):
+        return url_for(".question", slug=slug, position=position + 1)
+    return url_for(".about", slug=slug)
+
+
+def _render_question(
+    consultation: Consultation, recommendation: Recommendation, form: AnswerForm, status: int = 200
+) -> tuple[str, int]:
+    localised = localise_recommendations(consultation, g.lang)
+    current = localised[recommendation.position - 1]
+    return (
+        render_template(
+            "participation/question.html",
+            consultation=localise_consultation(consultation, g.lang),
+            item=current,
+            position=recommendation.position,
+            total=len(localised),
+            form=form,
+            from_review=request.args.get("from") == "review",
+            max_chars=current_app.config["CONSULT_FREE_TEXT_MAX_CHARS"],
+        ),
+        status,
+    )
+
+
+def _session_ended(consultation: Consultation, position: int, answer: AnswerForm) -> Page:
+    """The draft is gone (cookie lost or expired): ask for consent again, keeping what was typed."""
+    form = ConsentForm(formdata=None)
+    form.carry_position.data = str(position)
+    form.carry_stance.data = answer.stance.data or ""
+    form.carry_text.data = answer.text.data or ""
+    return _render_intro(consultation, form, None, status=409, session_ended=True)
+
+
+# --- about you, review, submit -----------------------------------------------------------------
+
+
+@bp.route("/c/<slug>/about", methods=["GET", "POST"])
+@resend_on_csrf_failure()
+def about(slug: str) -> Page:
+    consultation = _load_open(slug)
+    draft = _current_draft(consultation)
+    if draft is None:
+        return redirect(url_for(".intro", slug=slug))
+    form = ProfileForm()
+    if request.method == "POST":
+        if form.validate():
+            if request.form.get("action") != "skip":
+                participation.save_profile(
+                    draft,
+                    stage=form.stage.data,
+                    age_band=form.age_band.data,
+                    groups=form.groups.data or [],
+                    groups_declined=form.groups_declined.data,
+                )
+                db.session.commit()
+            if request.form.get("action") == "back":
+                last = len(consultation.recommendations)
+                return redirect(url_for(".question", slug=slug, position=last))
+            return redirect(url_for(".review", slug=slug))
+        status = 422
+    else:
+        status = 200
+        form.stage.data = draft.stage
+        form.age_band.data = draft.age_band
+        form.groups.data = draft.group_names
+        form.groups_declined.data = draft.groups_declined
+    return (
+        render_template(
+            "participation/about.html",
+            consultation=localise_consultation(consultation, g.lang),
+            form=form,
+        ),
+        status,
+    )
+
+
+@bp.route("/c/<slug>/review", methods=["GET", "POST"])
+@resend_on_csrf_failure()
+def review(slug: str) -> Page:
+    consultation = _load_open(slug)
+    draft = _current_draft(consultation)
+    if draft is None:
+        return redirect(url_for(".intro", slug=slug))
+    form = SubmitForm()
+    status = 200
+    empty = False
+    if form.validate_on_submit():
+        try:
+            code = participation.submit(draft)
+        except participation.EmptySubmission:
+            empty, status = True, 422
+        else:
+            db.session.commit()
+            session_state.forget_draft(slug)
+            session_state.remember_receipt(slug, code)
+            return redirect(url_for(".thanks", slug=slug))
+    answers = {r.recommendation_id: r for r in draft.responses}
+    return (
+        render_template(
+            "participation/review.html",
+            consultation=localise_consultation(consultation, g.lang),
+            items=localise_recommendations(consultation, g.lang),
+            answers=answers,
+            draft=draft,
+            form=form,
+            empty=empty,
+        ),
+        status,
+    )
+
+
+@bp.get("/c/<slug>/thanks")
+def thanks(slug: str) -> Page:
+    try:
+        consultation = participation.get_consultation(slug)
+    except participation.ConsultationNotFound:
+        abort(404)
+    code = session_state.shown_receipt(slug)
+    if code is None:
+        return redirect(url_for(".intro", slug=slug))
+    return render_template(
+        "participation/thanks.html",
+        consultation=localise_consultation(consultation, g.lang),
+        receipt=format_receipt_code(code),
+    )
+
+
+# --- receipt: check, see the outcome, delete ---------------------------------------------------
+
+
+@bp.route("/r/", methods=["GET", "POST"])
+@rate_limited("CONSULT_RECEIPT_RATE_LIMIT", methods=["POST"])
+@resend_on_csrf_failure("code")
+def receipt_lookup() -> Page:
+    form = ReceiptForm()
+    if form.validate_on_submit():
+        code = normalise_receipt_code(form.code.data)
+        if code is not None:
+            return redirect(url_for(".receipt", code=format_receipt_code(code)))
+        form.code.errors.append(
+            _("This does not look like a receipt code. It has 12 letters and numbers.")
+        )
+    status = 422 if form.is_submitted() else 200
+    return render_template("participation/receipt_lookup.html", form=form), status
+
+
+@bp.get("/r/<code>")
+@rate_limited("CONSULT_RECEIPT_RATE_LIMIT")
+def receipt(code: str) -> Page:
+    submission = participation.find_by_receipt(code)
+    if submission is None:
+        return _receipt_not_found(code)
+    return _render_receipt(submission, code, DeleteForm(formdata=None))
+
+
+def _receipt_not_found(code: str) -> tuple[str, int]:
+    form = ReceiptForm(formdata=None, code=code)
+    return render_template("participation/receipt_lookup.html", form=form, not_found=True), 404
+
+
+def _render_receipt(
+    submission: Submission, code: str, delete_form: DeleteForm, status: int = 200
+) -> tuple[str, int]:
+    consultation = submission.consultation
+    items = localise_recommendations(consultation, g.lang)
+    answers = {r.recommendation_id: r for r in submission.responses}
+    return (
+        render_template(
+            "participation/receipt.html",
+            submission=submission,
+            consultation=localise_consultation(consultation, g.lang),
+            items=items,
+            answers=answers,
+            code=code,
+            delete_form=delete_form,
+        ),
+        status,
+    )
+
+
+@bp.post("/r/<code>/delete")
+@resend_on_csrf_failure()
+@rate_limited("CONSULT_RECEIPT_RATE_LIMIT")
+def delete(code: str) -> Page:
+    submission = participation.find_by_receipt(code)
+    if submission is None:
+        return _receipt_not_found(code)
+    form = DeleteForm()
+    if not form.validate_on_submit():
+        return _render_receipt(submission, code, form, 422)
+    participation.delete_submission(submission)
+    db.session.commit()
+    return redirect(url_for(".deleted"))
+
+
+@bp.get("/r/deleted")
+def deleted() -> Page:
+    return render_template("participation/deleted.html")

@@ -1,0 +1,1 @@
+"""Staff accounts: log-in, passwords, second factor, sessions, invitations, administration."""

@@ -1,0 +1,254 @@
+"""Staff accounts: creation, invitations, log-in with lock-out, roles, deactivation, second factor.
+
+Every change here writes an audit event in the same transaction. Functions flush, never commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from consult import audit
+from consult.core.extensions import db
+from consult.core.timeutil import utcnow
+from consult.models import ALL_ROLES, StaffUser
+from consult.staff.accounts import passwords, sessions, totp
+
+MAX_FAILED_LOGINS = 5
+LOCK_DURATION = timedelta(minutes=15)
+INVITE_LIFETIME = timedelta(days=7)
+
+
+class AccountError(ValueError):
+    """A change that cannot be made; the message is shown to the person."""
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_by_email(email: str) -> StaffUser | None:
+    return db.session.scalar(sa.select(StaffUser).where(StaffUser.email == normalise_email(email)))
+
+
+def _check_roles(roles: list[str]) -> list[str]:
+    unknown = set(roles) - set(ALL_ROLES)
+    if unknown:
+        raise AccountError(f"unknown role(s): {', '.join(sorted(unknown))}")
+    return [r for r in ALL_ROLES if r in roles]
+
+
+def _add_account(
+    email: str, roles: list[str], actor: StaffUser | None, action: str, **fields: object
+) -> StaffUser:
+    """A new account for a not-yet-used e-mail address, with its audit event."""
+    if find_by_email(email) is not None:
+        raise AccountError(f"{email} already has an account")
+    user = StaffUser(email=email, roles=_check_roles(roles), **fields)
+    db.session.add(user)
+    db.session.flush()
+    audit.record(
+        action, actor, object_type="staff_user", object_id=user.id, new={"roles": user.roles}
+    )
+    return user
+
+
+def create_staff(
+    email: str, password: str, roles: list[str], actor: StaffUser | None = None
+) -> StaffUser:
+    email = normalise_email(email)
+    problems = passwords.password_problems(password, email)
+    if problems:
+        raise AccountError(" ".join(str(p) for p in problems))
+    return _add_account(
+        email, roles, actor, "staff.created", password_hash=passwords.hash_password(password)
+    )
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invite(email: str, roles: list[str], actor: StaffUser) -> tuple[StaffUser, str]:
+    """Create an account without a password; returns it and the one-time invitation token."""
+    token = secrets.token_urlsafe(32)
+    user = _add_account(
+        normalise_email(email),
+        roles,
+        actor,
+        "staff.invited",
+        invite_token_hash=_token_hash(token),
+        invite_expires_at=utcnow() + INVITE_LIFETIME,
+    )
+    return user, token
+
+
+def find_invitation(token: str) -> StaffUser | None:
+    user = db.session.scalar(
+        sa.select(StaffUser).where(StaffUser.invite_token_hash == _token_hash(token))
+    )
+    if user is None or user.invite_expires_at is None or user.invite_expires_at < utcnow():
+        return None
+    return user
+
+
+def accept_invitation(user: StaffUser, password: str) -> None:
+    user.password_hash = passwords.hash_password(password)
+    user.invite_token_hash = None
+    user.invite_expires_at = None
+    audit.record("staff.invitation_accepted", user, object_type="staff_user", object_id=user.id)
+    db.session.flush()
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: StaffUser | None
+    locked_until: datetime | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.user is not None and self.locked_until is None
+
+
+def authenticate(email: str, password: str, now: datetime | None = None) -> LoginResult:
+    """Check a password, counting failures; five in a row lock the account for 15 minutes."""
+    moment = now or utcnow()
+    user = find_by_email(email)
+    if user is not None and user.locked_until and user.locked_until > moment:
+        passwords.verify_password(None, password)  # same time as a real check
+        audit.record(
+            "staff.login_refused_locked", user, object_type="staff_user", object_id=user.id
+        )
+        return LoginResult(None, user.locked_until)
+    valid = (
+        user is not None and user.active and passwords.verify_password(user.password_hash, password)
+    )
+    if not valid:
+        label = normalise_email(email)[:254]
+        if user is not None:
+            user.failed_logins += 1
+            if user.failed_logins >= MAX_FAILED_LOGINS:
+                user.locked_until = moment + LOCK_DURATION
+                user.failed_logins = 0
+                audit.record(
+                    "staff.locked", user, object_type="staff_user", object_id=user.id,
+                    new={"locked_until": user.locked_until.isoformat(timespec="minutes")},
+                )  # fmt: skip
+        audit.record(
+            "staff.login_failed", None, actor_label=label,
+            object_type="staff_user" if user else None, object_id=user.id if user else None,
+        )  # fmt: skip
+        db.session.flush()
+        return LoginResult(
+            None,
+            user.locked_until
+            if user and user.locked_until and user.locked_until > moment
+            else None,
+        )
+    assert user is not None and user.password_hash is not None
+    user.failed_logins = 0
+    user.locked_until = None
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    db.session.flush()
+    return LoginResult(user)
+
+
+def complete_login(user: StaffUser, second_factor: str | None) -> str:
+    """The password (and second factor, if any) are right: open a new server-side session."""
+    user.last_login_at = utcnow()
+    token = sessions.start_session(user)
+    audit.record(
+        "staff.login", user, object_type="staff_user", object_id=user.id,
+        new={"second_factor": second_factor} if second_factor else None,
+    )  # fmt: skip
+    return token
+
+
+def check_second_factor(user: StaffUser, code: str) -> str | None:
+    """'totp' or 'recovery_code' when the code is right (a recovery code is used up), else None."""
+    if user.totp_secret:
+        step = totp.accepted_step(user.totp_secret, code, user.totp_last_step)
+        if step is not None:
+            user.totp_last_step = step
+            return "totp"
+    hashed = totp.hash_recovery_code(code)
+    if hashed in (user.recovery_code_hashes or []):
+        user.recovery_code_hashes = [h for h in user.recovery_code_hashes if h != hashed]
+        audit.record(
+            "staff.recovery_code_used", user, object_type="staff_user", object_id=user.id,
+            new={"recovery_codes_left": len(user.recovery_code_hashes)},
+        )  # fmt: skip
+        return "recovery_code"
+    return None
+
+
+def enable_second_factor(user: StaffUser, secret: str, code: str) -> list[str] | None:
+    """Turn on TOTP if `code` proves the app is set up; returns the recovery codes to show once."""
+    step = totp.accepted_step(secret, code, None)
+    if step is None:
+        return None
+    codes = totp.new_recovery_codes()
+    user.totp_secret = secret
+    user.totp_enabled = True
+    user.totp_last_step = step
+    user.recovery_code_hashes = [totp.hash_recovery_code(c) for c in codes]
+    audit.record("staff.2fa_enabled", user, object_type="staff_user", object_id=user.id)
+    db.session.flush()
+    return codes
+
+
+def disable_second_factor(user: StaffUser, actor: StaffUser) -> None:
+    if user.totp_required:
+        raise AccountError("required")
+    user.totp_secret = None
+    user.totp_enabled = False
+    user.totp_last_step = None
+    user.recovery_code_hashes = []
+    audit.record("staff.2fa_disabled", actor, object_type="staff_user", object_id=user.id)
+    db.session.flush()
+
+
+def change_password(user: StaffUser, new_password: str) -> None:
+    """Set a new password and end every session of this person (the view opens a new one)."""
+    user.password_hash = passwords.hash_password(new_password)
+    sessions.end_all_sessions(user, "password")
+    audit.record("staff.password_changed", user, object_type="staff_user", object_id=user.id)
+    db.session.flush()
+
+
+def update_staff(
+    user: StaffUser, actor: StaffUser, *, roles: list[str], active: bool, totp_required: bool
+) -> None:
+    """An admin changes someone's roles, whether they may log in, and whether they need 2FA."""
+    new_roles = _check_roles(roles)
+    if user.id == actor.id and ("admin" not in new_roles or not active):
+        raise AccountError("self")
+    old = {"roles": user.roles, "active": user.active, "totp_required": user.totp_required}
+    new = {"roles": new_roles, "active": active, "totp_required": totp_required}
+    if old == new:
+        return
+    if old["roles"] != new_roles:
+        audit.record("staff.roles_changed", actor, object_type="staff_user", object_id=user.id,
+                     old={"roles": user.roles}, new={"roles": new_roles})  # fmt: skip
+    if old["active"] != active:
+        action = "staff.reactivated" if active else "staff.deactivated"
+        audit.record(action, actor, object_type="staff_user", object_id=user.id,
+                     old={"active": user.active}, new={"active": active})  # fmt: skip
+        if not active:
+            sessions.end_all_sessions(user, "deactivated")
+    if old["totp_required"] != totp_required:
+        audit.record("staff.2fa_requirement_changed", actor, object_type="staff_user",
+                     object_id=user.id, old={"totp_required": user.totp_required},
+                     new={"totp_required": totp_required})  # fmt: skip
+    user.roles, user.active, user.totp_required = new_roles, active, totp_required
+    db.session.flush()
+
+
+def set_language(user: StaffUser, language: str | None) -> None:
+    user.ui_language = language
+    db.session.flush()

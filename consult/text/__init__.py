@@ -1,0 +1,1 @@
+"""Flask-free processing of what participants write: cleaning, language detection, redaction."""

@@ -1,0 +1,44 @@
+"""With CONSULT_REDIS_URL set, rate limits live in Redis (shared by every worker) and hold no IP."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+import redis
+
+from tests.support.browser import Browser
+
+REDIS_URL = os.environ.get("CONSULT_TEST_REDIS_URL")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    if not REDIS_URL:
+        if os.environ.get("CI"):
+            pytest.fail("CI must set CONSULT_TEST_REDIS_URL (the machine runs Redis)")
+        pytest.skip("CONSULT_TEST_REDIS_URL is not set")
+    return REDIS_URL
+
+
+def test_receipt_limits_are_kept_in_redis_without_addresses(app_factory, redis_url: str) -> None:
+    prefix = f"consult-test-{uuid.uuid4().hex}"
+    app = app_factory(CONSULT_REDIS_URL=redis_url, RATELIMIT_KEY_PREFIX=prefix)
+    assert app.config["RATELIMIT_STORAGE_URI"] == redis_url
+    client = redis.Redis.from_url(redis_url)
+    try:
+        browser = Browser(app.test_client())
+        codes = [f"ABCD-EFGH-{n:04d}".replace("0", "3") for n in range(11)]
+        statuses = [browser.get(f"/en/r/{code}").status for code in codes]
+        assert statuses[-1] == 429 and statuses[:10] == [404] * 10
+        keys = [k.decode() for k in client.scan_iter(f"*{prefix}*")]
+        assert keys, "the limiter wrote its counters to Redis"
+        assert not any("127.0.0.1" in key or "localhost" in key for key in keys)
+        # A second app (another worker) shares the same counters.
+        other = app_factory(CONSULT_REDIS_URL=redis_url, RATELIMIT_KEY_PREFIX=prefix)
+        assert Browser(other.test_client()).get("/en/r/ABCD-EFGH-2345").status == 429
+    finally:
+        for key in client.scan_iter(f"*{prefix}*"):
+            client.delete(key)
+        client.close()
