@@ -1,4 +1,4 @@
-"""Moderation of written answers: the queue, the decisions, and safeguarding.
+"""Moderation decisions on written answers: approve, redact, reject, escalate (one `decide`).
 
 Each decision is one conditional UPDATE (`... WHERE moderation_state = 'pending'`), so when two
 moderators act on the same answer at the same moment exactly one of them wins, on SQLite and
@@ -12,21 +12,13 @@ import enum
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
 
 from consult import audit
 from consult.core.extensions import db
 from consult.core.timeutil import utcnow
-from consult.models import (
-    ModerationState,
-    Recommendation,
-    Response,
-    SafeguardingCase,
-    StaffUser,
-    Submission,
-    SubmissionState,
-)
-from consult.text.redaction import find_personal_data
+from consult.models import ModerationState, Response, StaffUser
+from consult.moderation import safeguarding
+from consult.text.clean import clean_free_text
 
 
 class RejectReason(enum.StrEnum):
@@ -44,66 +36,74 @@ class AlreadyModerated(Exception):
         self.by = by
 
 
-def personal_data_kinds(text: str | None) -> str | None:
-    if not text:
-        return None
-    kinds = sorted({hit.kind for hit in find_personal_data(text)})
-    return ",".join(kinds) or None
+class Decision(enum.StrEnum):
+    """What a moderator can do with a pending answer (the buttons on the answer's page)."""
+
+    APPROVE = "approve"
+    REDACT = "redact"  # approve with a public version the moderator edited
+    REJECT = "reject"
+    ESCALATE = "escalate"  # to safeguarding: never published
 
 
-@dataclass(frozen=True)
-class QueueFilters:
-    consultation_id: int | None = None
-    # The recommendation's number in its consultation ("Idea 3"), as staff and participants see it.
-    recommendation_position: int | None = None
-    language: str | None = None
-    state: str = ModerationState.PENDING
-    personal_data: bool | None = None
+# Each decision's resulting state and the audit action that records it.
+_OUTCOMES: dict[Decision, tuple[ModerationState, str]] = {
+    Decision.APPROVE: (ModerationState.APPROVED, "moderation.approved"),
+    Decision.REDACT: (ModerationState.APPROVED, "moderation.redacted"),
+    Decision.REJECT: (ModerationState.REJECTED, "moderation.rejected"),
+    Decision.ESCALATE: (ModerationState.SAFEGUARDING, "moderation.escalated"),
+}
 
 
-def queue(filters: QueueFilters, limit: int = 50, offset: int = 0) -> tuple[list[Response], int]:
-    """Submitted written answers matching the filters, oldest first, and how many there are."""
-    query = (
-        sa.select(Response)
-        .join(Response.submission)
-        .where(Submission.state == SubmissionState.SUBMITTED, Response.text.is_not(None))
-        .where(Response.moderation_state == filters.state)
+class DecisionIncomplete(ValueError):
+    """A redaction without a public version."""
+
+
+def decide(
+    response: Response,
+    moderator: StaffUser,
+    decision: Decision,
+    *,
+    public_text: str | None = None,
+    reason: RejectReason | None = None,
+    note: str | None = None,
+) -> None:
+    """Apply one moderator's decision to a pending answer; the original text is never changed.
+
+    Approving publishes the text as written; redacting publishes `public_text` instead; rejecting
+    records `reason` (OTHER when none is given) and `note`; escalating opens a safeguarding case
+    with `note`. Raises AlreadyModerated when someone else decided first.
+    """
+    new_state, action = _OUTCOMES[decision]
+    public: str | None = None
+    if decision is Decision.APPROVE:
+        public = response.text
+    elif decision is Decision.REDACT:
+        public = clean_free_text(public_text) or None
+        if public is None:
+            raise DecisionIncomplete("a redaction needs the public version")
+    rejected = decision is Decision.REJECT
+    cleaned_note = clean_free_text(note) or None
+    _transition(
+        response,
+        moderator,
+        new_state,
+        public_text=public,
+        reason=(reason or RejectReason.OTHER) if rejected else None,
+        note=cleaned_note if rejected else None,
+        action=action,
     )
-    if filters.consultation_id:
-        query = query.where(Submission.consultation_id == filters.consultation_id)
-    if filters.recommendation_position:
-        query = query.where(
-            Response.recommendation.has(Recommendation.position == filters.recommendation_position)
-        )
-    if filters.language:
-        query = query.where(
-            sa.or_(
-                Response.detected_language == filters.language,
-                Response.text_language == filters.language,
-            )
-        )
-    if filters.personal_data is True:
-        query = query.where(Response.personal_data_kinds.is_not(None))
-    elif filters.personal_data is False:
-        query = query.where(Response.personal_data_kinds.is_(None))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(
-        query.options(joinedload(Response.recommendation).joinedload(Recommendation.texts))
-        .order_by(Response.id)
-        .limit(limit)
-        .offset(offset)
-    ).unique()
-    return list(rows), total
+    if decision is Decision.ESCALATE:
+        safeguarding.open_case(response.id, moderator, cleaned_note or "")
 
 
-def _decide(
+def _transition(
     response: Response,
     moderator: StaffUser,
     new_state: ModerationState,
     *,
-    public_text: str | None = None,
-    reason: str | None = None,
-    note: str | None = None,
+    public_text: str | None,
+    reason: str | None,
+    note: str | None,
     action: str,
 ) -> None:
     result = db.session.execute(
@@ -137,49 +137,6 @@ def _decide(
     )  # fmt: skip
 
 
-def approve(response: Response, moderator: StaffUser) -> None:
-    _decide(
-        response,
-        moderator,
-        ModerationState.APPROVED,
-        public_text=response.text,
-        action="moderation.approved",
-    )
-
-
-def redact_and_approve(response: Response, moderator: StaffUser, public_text: str) -> None:
-    """Approve with a public version the moderator edited; the original stays as it was."""
-    _decide(
-        response,
-        moderator,
-        ModerationState.APPROVED,
-        public_text=public_text,
-        action="moderation.redacted",
-    )
-
-
-def reject(
-    response: Response, moderator: StaffUser, reason: RejectReason, note: str | None = None
-) -> None:
-    _decide(
-        response,
-        moderator,
-        ModerationState.REJECTED,
-        reason=reason,
-        note=note,
-        action="moderation.rejected",
-    )
-
-
-def escalate(response: Response, moderator: StaffUser, note: str = "") -> SafeguardingCase:
-    """Send an answer that shows someone at risk to safeguarding; it is never published."""
-    _decide(response, moderator, ModerationState.SAFEGUARDING, action="moderation.escalated")
-    case = SafeguardingCase(response_id=response.id, opened_by_id=moderator.id, note=note)
-    db.session.add(case)
-    db.session.flush()
-    return case
-
-
 @dataclass(frozen=True)
 class BulkResult:
     done: int
@@ -187,46 +144,16 @@ class BulkResult:
 
 
 def bulk(
-    ids: list[int], moderator: StaffUser, action: str, reason: RejectReason | None = None
+    ids: list[int], moderator: StaffUser, decision: Decision, reason: RejectReason | None = None
 ) -> BulkResult:
+    """The same decision on several answers; those someone else decided first are reported."""
+    if decision not in (Decision.APPROVE, Decision.REJECT):
+        raise ValueError(f"{decision} cannot be applied in bulk")
     done, already = 0, []
     for response in db.session.scalars(sa.select(Response).where(Response.id.in_(ids))):
         try:
-            if action == "approve":
-                approve(response, moderator)
-            else:
-                reject(response, moderator, reason or RejectReason.OTHER)
+            decide(response, moderator, decision, reason=reason)
             done += 1
         except AlreadyModerated as error:
             already.append(error)
     return BulkResult(done, already)
-
-
-def other_answers(response: Response) -> list[Response]:
-    """The rest of the same participant's submission, for context."""
-    return [r for r in response.submission.responses if r.id != response.id]
-
-
-def safeguarding_cases(handled: bool | None = None) -> list[SafeguardingCase]:
-    query = sa.select(SafeguardingCase).order_by(
-        SafeguardingCase.handled, SafeguardingCase.opened_at.desc()
-    )
-    if handled is not None:
-        query = query.where(SafeguardingCase.handled == handled)
-    return list(db.session.scalars(query))
-
-
-def update_case(case: SafeguardingCase, actor: StaffUser, note: str, handled: bool) -> None:
-    old = {"handled": case.handled, "note_changed": False}
-    new = {"handled": handled, "note_changed": note != case.note}
-    if old["handled"] == handled and not new["note_changed"]:
-        return
-    case.note = note
-    if handled and not case.handled:
-        case.handled_by_id, case.handled_at = actor.id, utcnow()
-    elif not handled:
-        case.handled_by_id, case.handled_at = None, None
-    case.handled = handled
-    audit.record("safeguarding.updated", actor, object_type="safeguarding_case", object_id=case.id,
-                 old={"handled": old["handled"]}, new=new)  # fmt: skip
-    db.session.flush()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response as HTTPResponse
@@ -13,12 +13,16 @@ from consult.consultations.content import LocalisedRecommendation, localise_reco
 from consult.core.errors import resend_on_csrf_failure
 from consult.core.extensions import db
 from consult.i18n.selection import select_locale
-from consult.models import Consultation, ModerationState, Response, SafeguardingCase
+from consult.models import (
+    ModerationState,
+    Response,
+    SafeguardingCase,
+)
 from consult.moderation import operations as moderation
+from consult.moderation import queries, safeguarding
 from consult.moderation.forms import BulkForm, CaseForm, DecisionForm
 from consult.staff.access import requires_roles
-from consult.staff.paging import current_page, int_arg, page_count
-from consult.text.clean import clean_free_text
+from consult.staff.paging import current_page, int_arg, page_count, with_current_query
 from consult.text.redaction import highlight_segments, suggest_redaction
 
 bp = Blueprint("moderation", __name__)
@@ -27,12 +31,12 @@ Page = str | tuple[str, int] | HTTPResponse
 PAGE_SIZE = 50
 
 
-def _filters() -> moderation.QueueFilters:
+def _filters() -> queries.QueueFilters:
     state = request.args.get("state") or ModerationState.PENDING
     if state not in (ModerationState.PENDING, ModerationState.APPROVED, ModerationState.REJECTED):
         state = ModerationState.PENDING  # safeguarding items have their own list
     personal = request.args.get("personal_data")
-    return moderation.QueueFilters(
+    return queries.QueueFilters(
         consultation_id=int_arg("consultation"),
         recommendation_position=int_arg("recommendation"),
         language=request.args.get("language") or None,
@@ -46,8 +50,7 @@ def _filters() -> moderation.QueueFilters:
 def moderation_queue() -> Page:
     filters = _filters()
     page = current_page()
-    items, total = moderation.queue(filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-    consultations = db.session.scalars(sa.select(Consultation).order_by(Consultation.id)).all()
+    items, total = queries.queue(filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     return render_template(
         "moderation/queue.html",
         items=[(r, _localised(r)) for r in items],
@@ -55,7 +58,7 @@ def moderation_queue() -> Page:
         page=page,
         pages=page_count(total, PAGE_SIZE),
         filters=filters,
-        consultations=consultations,
+        consultations=queries.consultations(),
         bulk_form=BulkForm(),
     )
 
@@ -76,17 +79,17 @@ def moderation_bulk() -> Page:
     if not form.validate_on_submit():
         abort(400)
     ids = [int(v) for v in request.form.getlist("selected") if v.isdigit()]
-    action = request.form.get("action")
-    if action not in ("approve", "reject") or not ids:
+    decision = _bulk_decision(request.form.get("action"))
+    if decision is None or not ids:
         flash(_("Select at least one answer, then choose an action."))
-        return redirect(url_for("staff.moderation.moderation_queue", **request.args))
-    reason = moderation.RejectReason(form.reason.data) if action == "reject" else None
-    result = moderation.bulk(ids, current_user, action, reason)
+        return redirect(with_current_query(url_for(".moderation_queue")))
+    reason = moderation.RejectReason(form.reason.data)
+    result = moderation.bulk(ids, current_user, decision, reason)
     db.session.commit()
     flash(ngettext("%(num)s answer done.", "%(num)s answers done.", result.done))
     for error in result.already:
         flash(_already_message(error))
-    return redirect(url_for("staff.moderation.moderation_queue", **request.args))
+    return redirect(with_current_query(url_for(".moderation_queue")))
 
 
 def _already_message(error: moderation.AlreadyModerated) -> str:
@@ -133,58 +136,62 @@ def moderate_answer(response_id: int) -> Page:
             response=response,
             item=_localised(response),
             segments=highlight_segments(response.text or ""),
-            others=moderation.other_answers(response),
-            translations=_translations(response),
+            others=queries.other_answers(response),
+            translations=queries.translations_of(response),
             form=form,
         ),
         status,
     )
 
 
-def _apply_decision(response: Response, form: DecisionForm, action: str | None) -> str | None:
-    note = clean_free_text(form.note.data) or None
-    if action == "approve":
-        moderation.approve(response, current_user)
-        return _("Approved.")
-    if action == "redact":
-        public_text = clean_free_text(form.public_text.data)
-        if not public_text:
-            form.public_text.errors.append(_("Write the public version, or reject the answer."))
-            return None
-        moderation.redact_and_approve(response, current_user, public_text)
-        return _("Approved with your changes.")
-    if action == "reject":
-        moderation.reject(response, current_user, moderation.RejectReason(form.reason.data), note)
-        return _("Rejected.")
-    if action == "escalate":
-        moderation.escalate(response, current_user, note or "")
-        return _("Sent to safeguarding. It will never be published.")
-    form.form_errors.append(_("Choose what to do with this answer."))
+def _bulk_decision(action: str | None) -> moderation.Decision | None:
+    if action in (moderation.Decision.APPROVE, moderation.Decision.REJECT):
+        return moderation.Decision(action)
     return None
 
 
-def _next_in_queue() -> str:
-    items, _total = moderation.queue(moderation.QueueFilters(), limit=1)
-    if items:
-        return url_for("staff.moderation.moderate_answer", response_id=items[0].id)
-    return url_for("staff.moderation.moderation_queue")
+DONE_MESSAGES = {
+    moderation.Decision.APPROVE: _l("Approved."),
+    moderation.Decision.REDACT: _l("Approved with your changes."),
+    moderation.Decision.REJECT: _l("Rejected."),
+    moderation.Decision.ESCALATE: _l("Sent to safeguarding. It will never be published."),
+}
 
 
-def _translations(response: Response) -> list:
-    from consult.models import ResponseTranslation
-
-    return list(
-        db.session.scalars(
-            sa.select(ResponseTranslation).where(ResponseTranslation.response_id == response.id)
+def _apply_decision(response: Response, form: DecisionForm, action: str | None) -> str | None:
+    """Take the decision the moderator pressed; its message, or None with the form's errors set."""
+    try:
+        decision = moderation.Decision(action or "")
+    except ValueError:
+        form.form_errors.append(_("Choose what to do with this answer."))
+        return None
+    try:
+        moderation.decide(
+            response,
+            current_user,
+            decision,
+            public_text=form.public_text.data,
+            reason=moderation.RejectReason(form.reason.data),
+            note=form.note.data,
         )
-    )
+    except moderation.DecisionIncomplete:
+        form.public_text.errors.append(_("Write the public version, or reject the answer."))
+        return None
+    return str(DONE_MESSAGES[decision])
+
+
+def _next_in_queue() -> str:
+    following = queries.next_pending()
+    if following is not None:
+        return url_for(".moderate_answer", response_id=following.id)
+    return url_for(".moderation_queue")
 
 
 @bp.get("/safeguarding/")
 @requires_roles("admin", "organiser")
 def safeguarding_list() -> Page:
     handled = {"yes": True, "no": False}.get(request.args.get("handled", "no"))
-    cases = moderation.safeguarding_cases(handled)
+    cases = safeguarding.safeguarding_cases(handled)
     return render_template(
         "moderation/safeguarding.html",
         cases=[(case, CaseForm(formdata=None, obj=case)) for case in cases],
@@ -201,7 +208,7 @@ def safeguarding_update(case_id: int) -> Page:
         abort(404)
     form = CaseForm()
     if form.validate_on_submit():
-        moderation.update_case(case, current_user, form.note.data or "", form.handled.data)
+        safeguarding.update_case(case, current_user, form.note.data or "", form.handled.data)
         db.session.commit()
         flash(_("Saved."))
     return redirect(url_for("staff.moderation.safeguarding_list"))

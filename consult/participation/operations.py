@@ -190,7 +190,7 @@ def submit(submission: Submission) -> str:
         sa.select(Submission.id).where(Submission.receipt_hash == receipt_hash(code))
     ):
         code = new_receipt_code()  # astronomically unlikely, but cheap to rule out
-    from consult.moderation.operations import personal_data_kinds
+    from consult.text.redaction import personal_data_kinds
 
     for response in submission.responses:
         response.moderation_state = ModerationState.PENDING if response.text else None

@@ -17,3 +17,13 @@ def current_page() -> int:
 
 def page_count(total: int, page_size: int) -> int:
     return max(1, -(-total // page_size))
+
+
+def with_current_query(url: str) -> str:
+    """`url` with this request's query string (filters and page) copied as text.
+
+    The query is never passed to `url_for` as arguments: a key such as `endpoint` or `_method` would
+    be taken as one of url_for's own.
+    """
+    query = request.query_string.decode("latin-1")
+    return f"{url}?{query}" if query else url

@@ -360,6 +360,15 @@ def find_personal_data(text: str) -> list[PersonalDataHit]:
     return [PersonalDataHit(kind, start, end, text[start:end]) for kind, start, end in taken]
 
 
+def personal_data_kinds(text: str | None) -> str | None:
+    """The kinds of personal data found in a text, sorted and comma-separated ("email,phone"), or
+    None when there are none (stored on each answer so moderators can filter on it)."""
+    if not text:
+        return None
+    kinds = sorted({hit.kind for hit in find_personal_data(text)})
+    return ",".join(kinds) or None
+
+
 def highlight_segments(text: str) -> list[tuple[str, str | None]]:
     """`text` cut into (segment, kind) pieces in order; kind is None outside hits.
 

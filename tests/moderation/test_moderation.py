@@ -188,10 +188,12 @@ def test_two_moderators_deciding_at_the_same_moment(demo_app: Flask) -> None:
             response = db.session.get(Response, rid)
             barrier.wait()
             try:
-                if action == "approve":
-                    moderation.approve(response, moderator)
-                else:
-                    moderation.reject(response, moderator, moderation.RejectReason.SPAM)
+                moderation.decide(
+                    response,
+                    moderator,
+                    moderation.Decision(action),
+                    reason=moderation.RejectReason.SPAM,
+                )
                 db.session.commit()
                 outcomes[staff_id] = "done"
             except moderation.AlreadyModerated:

@@ -11,7 +11,7 @@ from consult.core.extensions import db
 from consult.i18n.languages import language_info, supported_languages
 from consult.staff.access import open_during_enrolment, requires_roles
 from consult.staff.accounts import operations as accounts
-from consult.staff.accounts import passwords, totp
+from consult.staff.accounts import totp
 from consult.staff.accounts.blueprint import bp
 from consult.staff.accounts.forms import EnrolForm, LanguageForm, PasswordForm
 from consult.staff.accounts.login_state import TOKEN_KEY
@@ -54,19 +54,21 @@ def change_language() -> Page:
 def change_password() -> Page:
     form = PasswordForm()
     if form.validate_on_submit():
-        if not passwords.verify_password(current_user.password_hash, form.current_password.data):
+        try:
+            token = accounts.change_password(
+                current_user, form.current_password.data, form.new_password.data
+            )
+        except accounts.WrongPassword:
             form.current_password.errors.append(_("This is not your current password."))
+        except accounts.WeakPassword as weak:
+            form.new_password.errors.extend(str(p) for p in weak.problems)
         else:
-            problems = passwords.password_problems(form.new_password.data, current_user.email)
-            form.new_password.errors.extend(str(p) for p in problems)
-        if not form.errors:
-            accounts.change_password(current_user, form.new_password.data)
-            # Every session ended, this one included; the person carries on in a new one.
-            token = accounts.sessions.start_session(current_user)
             db.session.commit()
+            # Every session ended, this one included; the person carries on in a new one.
             session[TOKEN_KEY] = token
             flash(_("Your password is changed. You were logged out everywhere else."))
-            return redirect(url_for("staff.accounts.account"))
+            return redirect(url_for(".account"))
+        db.session.commit()  # the refused attempt's audit event
     language_form = _language_form()
     language_form.language.data = current_user.ui_language
     return (

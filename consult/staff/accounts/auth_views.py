@@ -14,7 +14,6 @@ from consult.i18n.formatting import local_time
 from consult.models import StaffUser
 from consult.staff.access import open_during_enrolment, public, requires_roles
 from consult.staff.accounts import operations as accounts
-from consult.staff.accounts import passwords, sessions
 from consult.staff.accounts.blueprint import bp
 from consult.staff.accounts.forms import LoginForm, SecondFactorForm, SetPasswordForm
 from consult.staff.accounts.login_state import TOKEN_KEY
@@ -80,22 +79,17 @@ def second_factor() -> str | tuple[str, int] | HTTPResponse:
     if not pending or utcnow().timestamp() - pending["at"] > PENDING_SECONDS:
         session.pop(PENDING_KEY, None)
         flash(_("Please log in again."))
-        return redirect(url_for("staff.accounts.login"))
+        return redirect(url_for(".login"))
     user = db.session.get(StaffUser, pending["user"])
     if user is None or not user.active:
-        return redirect(url_for("staff.accounts.login"))
+        return redirect(url_for(".login"))
     form = SecondFactorForm()
     status = 200
     if form.validate_on_submit():
         method = accounts.check_second_factor(user, form.code.data)
         if method:
             return _sign_in(user, method)
-        from consult import audit
-
-        audit.record(
-            "staff.second_factor_failed", user, object_type="staff_user", object_id=user.id
-        )
-        db.session.commit()
+        db.session.commit()  # the failed attempt is audited
         form.code.errors.append(_("This code is not right, or was already used. Try the next one."))
         status = 401
     return render_template("accounts/second_factor.html", form=form), status
@@ -105,15 +99,12 @@ def second_factor() -> str | tuple[str, int] | HTTPResponse:
 @requires_roles()
 @open_during_enrolment
 def logout() -> HTTPResponse:
-    from consult import audit
-
-    sessions.end_session(session.get(TOKEN_KEY), "logout")
-    audit.record("staff.logout", current_user, object_type="staff_user", object_id=current_user.id)
+    accounts.log_out(current_user, session.get(TOKEN_KEY))
     db.session.commit()
     logout_user()
     session.clear()
     flash(_("You have logged out."))
-    return redirect(url_for("staff.accounts.login"))
+    return redirect(url_for(".login"))
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
@@ -125,13 +116,13 @@ def accept_invitation(token: str) -> str | tuple[str, int] | HTTPResponse:
     form = SetPasswordForm()
     status = 200
     if form.validate_on_submit():
-        problems = passwords.password_problems(form.new_password.data, user.email)
-        if problems:
-            form.new_password.errors.extend(str(p) for p in problems)
+        try:
+            accounts.accept_invitation(user, form.new_password.data)
+        except accounts.WeakPassword as weak:
+            form.new_password.errors.extend(str(p) for p in weak.problems)
             status = 422
         else:
-            accounts.accept_invitation(user, form.new_password.data)
             db.session.commit()
             flash(_("Your password is set. You can log in now."))
-            return redirect(url_for("staff.accounts.login"))
+            return redirect(url_for(".login"))
     return render_template("accounts/invitation.html", form=form, user=user), status

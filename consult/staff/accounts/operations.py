@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import LazyString
 
 from consult import audit
 from consult.core.extensions import db
@@ -25,6 +26,25 @@ INVITE_LIFETIME = timedelta(days=7)
 
 class AccountError(ValueError):
     """A change that cannot be made; the message is shown to the person."""
+
+
+class WeakPassword(AccountError):
+    """A new password that breaks the rules; `problems` says which, in the reader's language."""
+
+    def __init__(self, problems: list[LazyString]) -> None:
+        super().__init__(" ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+class WrongPassword(AccountError):
+    """The current password given to confirm a change is not the right one."""
+
+
+def check_new_password(password: str, email: str) -> None:
+    """Raise WeakPassword unless `password` follows the rules for this person's account."""
+    problems = passwords.password_problems(password, email)
+    if problems:
+        raise WeakPassword(problems)
 
 
 def normalise_email(email: str) -> str:
@@ -61,9 +81,7 @@ def create_staff(
     email: str, password: str, roles: list[str], actor: StaffUser | None = None
 ) -> StaffUser:
     email = normalise_email(email)
-    problems = passwords.password_problems(password, email)
-    if problems:
-        raise AccountError(" ".join(str(p) for p in problems))
+    check_new_password(password, email)
     return _add_account(
         email, roles, actor, "staff.created", password_hash=passwords.hash_password(password)
     )
@@ -97,6 +115,8 @@ def find_invitation(token: str) -> StaffUser | None:
 
 
 def accept_invitation(user: StaffUser, password: str) -> None:
+    """The invited person chooses their password (WeakPassword when it breaks the rules)."""
+    check_new_password(password, user.email)
     user.password_hash = passwords.hash_password(password)
     user.invite_token_hash = None
     user.invite_expires_at = None
@@ -169,6 +189,12 @@ def complete_login(user: StaffUser, second_factor: str | None) -> str:
     return token
 
 
+def log_out(user: StaffUser, token: str | None) -> None:
+    """End this browser's session (other browsers of the same person stay signed in)."""
+    sessions.end_session(token, "logout")
+    audit.record("staff.logout", user, object_type="staff_user", object_id=user.id)
+
+
 def check_second_factor(user: StaffUser, code: str) -> str | None:
     """'totp' or 'recovery_code' when the code is right (a recovery code is used up), else None."""
     if user.totp_secret:
@@ -184,6 +210,7 @@ def check_second_factor(user: StaffUser, code: str) -> str | None:
             new={"recovery_codes_left": len(user.recovery_code_hashes)},
         )  # fmt: skip
         return "recovery_code"
+    audit.record("staff.second_factor_failed", user, object_type="staff_user", object_id=user.id)
     return None
 
 
@@ -213,12 +240,32 @@ def disable_second_factor(user: StaffUser, actor: StaffUser) -> None:
     db.session.flush()
 
 
-def change_password(user: StaffUser, new_password: str) -> None:
-    """Set a new password and end every session of this person (the view opens a new one)."""
+def change_password(user: StaffUser, current_password: str, new_password: str) -> str:
+    """Set a new password after checking the current one; end every session of this person and
+    open a new one for the browser that made the change (its token is returned).
+
+    Raises WrongPassword or WeakPassword; a refused change is audited too (the caller commits).
+    """
+    if not passwords.verify_password(user.password_hash, current_password):
+        audit.record(
+            "staff.password_change_failed", user, object_type="staff_user", object_id=user.id,
+            new={"reason": "wrong_current_password"},
+        )  # fmt: skip
+        raise WrongPassword("current password")
+    try:
+        check_new_password(new_password, user.email)
+    except WeakPassword:
+        audit.record(
+            "staff.password_change_failed", user, object_type="staff_user", object_id=user.id,
+            new={"reason": "weak_new_password"},
+        )  # fmt: skip
+        raise
     user.password_hash = passwords.hash_password(new_password)
     sessions.end_all_sessions(user, "password")
     audit.record("staff.password_changed", user, object_type="staff_user", object_id=user.id)
+    token = sessions.start_session(user)
     db.session.flush()
+    return token
 
 
 def update_staff(
