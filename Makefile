@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 FLASK := $(BIN)/flask --app consult
 
-.PHONY: install catalogs translations lint test test-sqlite run db demo clean
+.PHONY: install catalogs translations lint test test-sqlite setup run db demo clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,7 +44,11 @@ db: install instance/config.py
 demo: db
 	$(FLASK) load-demo
 
-run: catalogs demo
+# Everything `make run` does before it serves; CI runs it before the suite (.ci/run), so the tests
+# are proven not to depend on what it leaves in instance/.
+setup: catalogs demo
+
+run: setup
 	# Plain http on the loopback address: cookies cannot be Secure here (see docs/decisions.md).
 	CONSULT_SECURE_COOKIES=0 $(FLASK) run --host 127.0.0.1 --port 5000
 

@@ -33,6 +33,28 @@ if os.environ.get("CI") and not POSTGRES_URL:
     )
 
 
+# The developer's shell must not reach the app under test. The CONSULT_TEST_ variables stay: they
+# choose the test backends (read at import, here and in tests/core/test_redis_limits.py).
+_SHELL_SETTINGS = ("SECRET_KEY", "DATABASE_URL", "FLASK_DEBUG")
+_TEST_BACKEND_SETTINGS = ("CONSULT_TEST_DATABASE_URL", "CONSULT_TEST_REDIS_URL")
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """Each test gets an empty instance folder (never the checkout's, where `make run` writes
+    config.py) and none of the developer's CONSULT_*, SECRET_KEY, DATABASE_URL or FLASK_DEBUG."""
+    for name in list(os.environ):
+        if name in _SHELL_SETTINGS or (
+            name.startswith("CONSULT_") and name not in _TEST_BACKEND_SETTINGS
+        ):
+            monkeypatch.delenv(name)
+    instance = tmp_path_factory.mktemp("instance")
+    monkeypatch.setenv("CONSULT_INSTANCE_PATH", str(instance))
+    return instance
+
+
 def _fresh_postgres_database(url: str) -> str:
     target = make_url(url).set(drivername="postgresql+psycopg")
     name = f"{target.database or 'consult_test'}_{os.getpid()}"

@@ -11,7 +11,10 @@ from consult.core.extensions import db
 @click.command("purge-drafts")
 @with_appcontext
 def purge_drafts_command() -> None:
-    """Delete drafts that were never submitted and whose 48 hours have passed."""
+    """Delete drafts that were never submitted and have expired.
+
+    A draft expires CONSULT_DRAFT_LIFETIME_HOURS (48 by default) after its last change.
+    """
     from consult.participation.operations import purge_expired_drafts
 
     count = purge_expired_drafts()

@@ -1,5 +1,10 @@
 """Settings: defaults, then `instance/config.py`, then environment variables (which win).
 
+Every setting an operator can change is declared once, in SETTINGS, with its type, default and
+meaning; one loader reads each from its environment variable and turns the text into that type. A
+value that does not parse stops start-up with a message naming the variable. A dict passed to
+`create_app` (the tests do this) replaces the file and the environment.
+
 The app refuses to start outside debug/testing without a real secret key: a guessable key would let
 anyone forge a session cookie and with it a participant's draft or a staff log-in.
 """
@@ -7,9 +12,10 @@ anyone forge a session cookie and with it a participant's draft or a staff log-i
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Flask
 
@@ -36,49 +42,178 @@ PREFERRED_ORDER = [
 
 INSECURE_DEV_KEY = "dev-only-insecure-key"
 
-DEFAULTS: dict[str, Any] = {
-    "SECRET_KEY": INSECURE_DEV_KEY,
-    "SQLALCHEMY_DATABASE_URI": None,  # filled in from the instance folder when not configured
+
+class SettingsError(RuntimeError):
+    """A setting has a value Consult cannot use: start-up stops and says which one."""
+
+
+# --- types: each turns a variable's text into the value the app uses, or raises ValueError --------
+
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
+
+
+def text(raw: str) -> str:
+    return raw
+
+
+def whole_number(raw: str) -> int:
+    word = raw.strip()
+    if not word.isdecimal() or int(word) < 1:
+        raise ValueError("expected a whole number of 1 or more")
+    return int(word)
+
+
+def yes_no(raw: str) -> bool:
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueError("expected one of " + "/".join(TRUE_WORDS + FALSE_WORDS))
+
+
+def comma_list(raw: str) -> list[str]:
+    items = [item.strip() for item in raw.split(",") if item.strip()]
+    if not items:
+        raise ValueError("expected a comma-separated list")
+    return items
+
+
+def rate_limits(raw: str) -> str:
+    """Flask-Limiter's notation, e.g. "10 per minute;60 per hour"; checked now, not on first use."""
+    from limits import parse_many
+
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise ValueError('expected limits such as "10 per minute;60 per hour"') from None
+    return raw
+
+
+def database_url(raw: str) -> str:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        make_url(raw)
+    except ArgumentError:
+        raise ValueError("expected a database URL such as postgresql://user@host/consult") from None
+    return raw
+
+
+# --- the settings ------------------------------------------------------------------------------
+
+
+class Setting(NamedTuple):
+    type: Callable[[str], Any]
+    default: Any
+    doc: str
+    key: str | None = None  # the app.config key, when it is not the variable's own name
+    aliases: tuple[str, ...] = ()  # generic variable names also read; the CONSULT_ one wins
+
+
+SETTINGS: dict[str, Setting] = {
+    "CONSULT_SECRET_KEY": Setting(
+        text,
+        INSECURE_DEV_KEY,
+        "signs sessions; required (32+ characters) outside debug",
+        key="SECRET_KEY",
+        aliases=("SECRET_KEY",),
+    ),
+    "CONSULT_DATABASE_URL": Setting(
+        database_url,
+        None,  # filled in from the instance folder: SQLite beside instance/config.py
+        "SQLAlchemy URL; postgres:// and postgresql:// use psycopg 3",
+        key="SQLALCHEMY_DATABASE_URI",
+        aliases=("DATABASE_URL",),
+    ),
+    "CONSULT_INSTANCE_PATH": Setting(
+        text,
+        None,  # Flask's default: instance/ beside the package in a checkout
+        "folder of config.py and the default SQLite database; environment only",
+    ),
+    "CONSULT_REDIS_URL": Setting(
+        text, None, "Redis for rate limits shared by every worker; unset: in memory"
+    ),
+    "CONSULT_LANGUAGES": Setting(
+        comma_list,
+        None,  # every language with a catalog in translations/
+        "interface languages offered; each needs a compiled catalog (checked at start-up)",
+    ),
+    # Secure, __Host- cookies everywhere but in debug/testing; `make run` turns this off explicitly
+    # because it serves plain http on 127.0.0.1.
+    "CONSULT_SECURE_COOKIES": Setting(
+        yes_no, None, "Secure cookies with the __Host- prefix; unset: on except in debug"
+    ),
+    "CONSULT_FREE_TEXT_MAX_CHARS": Setting(
+        whole_number, 2000, "longest free-text answer a participant can send"
+    ),
+    "CONSULT_DRAFT_LIFETIME_HOURS": Setting(
+        whole_number,
+        48,
+        "hours an unsubmitted draft (and the participant's cookie) is kept after its last change",
+    ),
+    "CONSULT_RECEIPT_RATE_LIMIT": Setting(
+        rate_limits, "10 per minute;60 per hour", "receipt look-ups and deletions per client"
+    ),
+    "CONSULT_LOGIN_RATE_LIMIT": Setting(
+        rate_limits, "10 per minute;100 per hour", "staff log-in attempts per client"
+    ),
+    "CONSULT_STAFF_IDLE_MINUTES": Setting(
+        whole_number, 30, "a staff session ends after this many minutes without a request"
+    ),
+    "CONSULT_STAFF_SESSION_HOURS": Setting(
+        whole_number, 12, "a staff session ends this many hours after log-in"
+    ),
+}
+
+# Flask and extension settings that are not for operators to change.
+FIXED_DEFAULTS: dict[str, Any] = {
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_DEFAULT_TIMEZONE": "UTC",
-    # Languages offered to participants; each needs a compiled catalog (checked at start-up).
-    "CONSULT_LANGUAGES": None,  # None: every language with a catalog in translations/
-    "CONSULT_REDIS_URL": None,
-    "CONSULT_FREE_TEXT_MAX_CHARS": 2000,
-    "CONSULT_DRAFT_LIFETIME": timedelta(hours=48),
-    "CONSULT_RECEIPT_RATE_LIMIT": "10 per minute;60 per hour",
-    "CONSULT_LOGIN_RATE_LIMIT": "10 per minute;100 per hour",
-    "CONSULT_STAFF_IDLE_MINUTES": 30,
-    "CONSULT_STAFF_SESSION_HOURS": 12,
-    # Secure, __Host- cookies everywhere but in debug/testing; `make run` turns this off explicitly
-    # because it serves plain http on 127.0.0.1.
-    "CONSULT_SECURE_COOKIES": None,
-    # A participant's session holds only the id of their draft; it lives as long as the draft may.
-    "PERMANENT_SESSION_LIFETIME": timedelta(hours=48),
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     # No time limit of its own: the token lives as long as the session, so a participant who takes
-    # an
-    # hour over one answer does not lose it.
+    # an hour over one answer does not lose it.
     "WTF_CSRF_TIME_LIMIT": None,
     "MAX_CONTENT_LENGTH": 256 * 1024,
 }
 
-# Environment variable -> setting. CONSULT_-prefixed names win over the generic ones.
-ENVIRONMENT_SETTINGS: list[tuple[str, str]] = [
-    ("SECRET_KEY", "SECRET_KEY"),
-    ("CONSULT_SECRET_KEY", "SECRET_KEY"),
-    ("DATABASE_URL", "SQLALCHEMY_DATABASE_URI"),
-    ("CONSULT_DATABASE_URL", "SQLALCHEMY_DATABASE_URI"),
-    ("CONSULT_REDIS_URL", "CONSULT_REDIS_URL"),
-]
+
+def config_key(name: str) -> str:
+    return SETTINGS[name].key or name
+
+
+DEFAULTS: dict[str, Any] = {
+    **FIXED_DEFAULTS,
+    **{config_key(name): setting.default for name, setting in SETTINGS.items()},
+}
+
+
+def from_environment(name: str) -> Any:
+    """The typed value of setting `name` from the environment, or None when unset (or empty)."""
+    setting = SETTINGS[name]
+    for variable in (name, *setting.aliases):  # the CONSULT_ name first: it wins
+        raw = os.environ.get(variable)
+        if raw:
+            return _parse(variable, setting, raw)
+    return None
+
+
+def _parse(where: str, setting: Setting, raw: str) -> Any:
+    # The value is not repeated in the message: it may be a secret or a URL with a password.
+    try:
+        return setting.type(raw)
+    except ValueError as problem:
+        raise SettingsError(f"Consult cannot start: {where} is not valid: {problem}.") from None
 
 
 def instance_path() -> str | None:
     """The instance folder (local config and the SQLite database): CONSULT_INSTANCE_PATH, else
     Flask's default (`instance/` beside the package in a checkout)."""
-    return os.environ.get("CONSULT_INSTANCE_PATH") or None
+    return from_environment("CONSULT_INSTANCE_PATH")
 
 
 def normalise_database_url(url: str) -> str:
@@ -93,16 +228,18 @@ def load_settings(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config.from_mapping(DEFAULTS)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
-        for variable, setting in ENVIRONMENT_SETTINGS:
-            if os.environ.get(variable):
-                app.config[setting] = os.environ[variable]
-        if os.environ.get("CONSULT_SECURE_COOKIES"):
-            app.config["CONSULT_SECURE_COOKIES"] = os.environ["CONSULT_SECURE_COOKIES"]
-        languages = os.environ.get("CONSULT_LANGUAGES")
-        if languages:
-            app.config["CONSULT_LANGUAGES"] = languages.split(",")
+        for name in SETTINGS:
+            value = from_environment(name)
+            if value is not None:
+                app.config[config_key(name)] = value
     else:
         app.config.update(test_config)
+    # Text from instance/config.py (or a test) is read the way the environment's is; empty is unset.
+    for name, setting in SETTINGS.items():
+        key = config_key(name)
+        value = app.config.get(key)
+        if isinstance(value, str):
+            app.config[key] = _parse(key, setting, value) if value else setting.default
 
     if not app.config["CONSULT_LANGUAGES"]:
         app.config["CONSULT_LANGUAGES"] = available_languages(
@@ -119,9 +256,16 @@ def load_settings(app: Flask, test_config: dict[str, Any] | None) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite's default pool is right for it; pre-ping only matters for a server.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+    # A participant's session holds only the id of their draft; it lives as long as the draft may.
+    app.config["PERMANENT_SESSION_LIFETIME"] = draft_lifetime(app.config)
 
     _cookie_settings(app)
     _refuse_insecure_secret(app)
+
+
+def draft_lifetime(config: Mapping[str, Any]) -> timedelta:
+    """How long a draft is kept after its last change (CONSULT_DRAFT_LIFETIME_HOURS)."""
+    return timedelta(hours=config["CONSULT_DRAFT_LIFETIME_HOURS"])
 
 
 def available_languages(translations: Path, default_language: str) -> list[str]:
@@ -135,8 +279,6 @@ def _cookie_settings(app: Flask) -> None:
     secure = app.config["CONSULT_SECURE_COOKIES"]
     if secure is None:
         secure = not (app.debug or app.testing)
-    elif isinstance(secure, str):
-        secure = secure.lower() not in ("0", "false", "no", "off", "")
     app.config["CONSULT_SECURE_COOKIES"] = secure
     app.config["SESSION_COOKIE_SECURE"] = secure
     # The __Host- prefix makes the browser refuse the cookie unless it is Secure, for the whole site

@@ -32,8 +32,6 @@ from consult.models.submission import PREFER_NOT_TO_SAY
 from consult.participation.receipts import new_receipt_code, normalise_receipt_code, receipt_hash
 from consult.text.clean import clean_free_text
 
-DRAFT_LIFETIME = timedelta(hours=48)
-
 
 class ConsultationNotFound(LookupError):
     pass
@@ -74,20 +72,24 @@ def listed_consultations(on: date | None = None) -> list[Consultation]:
     return [c for c in rows if c.is_open_on(day)] + [c for c in rows if c.status == "published"]
 
 
-def _draft_expiry(now: datetime) -> datetime:
+def _draft_expiry(now: datetime, lifetime: timedelta) -> datetime:
     # Rounded up to the hour: the purge only needs the hour, and a minute-precise instant is not
     # kept.
-    expiry = now + DRAFT_LIFETIME
+    expiry = now + lifetime
     return expiry.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
 
 
 def start_draft(
-    consultation: Consultation, language: str, channel: Channel = Channel.WEB
+    consultation: Consultation,
+    language: str,
+    lifetime: timedelta,
+    channel: Channel = Channel.WEB,
 ) -> Submission:
+    """A new draft, kept for `lifetime` (CONSULT_DRAFT_LIFETIME_HOURS) unless it is changed."""
     submission = Submission(
         consultation=consultation,
         draft_token=secrets.token_urlsafe(32),
-        draft_expires_at=_draft_expiry(utcnow()),
+        draft_expires_at=_draft_expiry(utcnow(), lifetime),
         state=SubmissionState.DRAFT,
         language=language,
         channel=channel,
@@ -138,7 +140,6 @@ def save_answer(
         response.text_language = language if cleaned else None
         annotate_language(response)
     submission.language = language
-    submission.draft_expires_at = _draft_expiry(utcnow())
     db.session.flush()
     return response
 
@@ -172,8 +173,13 @@ def save_profile(
     chosen = set() if groups_declined else {g for g in groups if g in GROUPS}
     submission.groups_declined = groups_declined
     submission.groups = [SubmissionGroup(group=g) for g in sorted(chosen)]
-    submission.draft_expires_at = _draft_expiry(utcnow())
     db.session.flush()
+
+
+def renew_draft(submission: Submission, lifetime: timedelta) -> None:
+    """Keep a draft for `lifetime` from now: the views call this after each save_answer or
+    save_profile, so a draft lives that long after its last change."""
+    submission.draft_expires_at = _draft_expiry(utcnow(), lifetime)
 
 
 def has_content(submission: Submission) -> bool:
@@ -232,7 +238,7 @@ def delete_submission(submission: Submission) -> None:
 
 
 def purge_expired_drafts(now: datetime | None = None) -> int:
-    """Delete drafts whose 48 hours have passed; returns how many."""
+    """Delete drafts whose lifetime has passed (see renew_draft); returns how many."""
     moment = now or utcnow()
     ids = db.session.scalars(
         sa.select(Submission.id).where(

@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response as HTTPResponse
 
 from consult.consultations.content import localise_consultation, localise_recommendations
 from consult.core import paths
+from consult.core.config import draft_lifetime
 from consult.core.errors import resend_on_csrf_failure
 from consult.core.extensions import db
 from consult.core.ratelimits import rate_limited
@@ -137,7 +138,9 @@ def intro(slug: str) -> Page:
     draft = _current_draft(consultation)
     if form.validate_on_submit():
         if draft is None:
-            draft = participation.start_draft(consultation, g.lang)
+            draft = participation.start_draft(
+                consultation, g.lang, draft_lifetime(current_app.config)
+            )
             session_state.remember_draft(slug, draft.draft_token or "")
         next_position = _save_carried_answer(consultation, draft, form)
         db.session.commit()
@@ -177,6 +180,7 @@ def _save_carried_answer(consultation: Consultation, draft: Submission, form: Co
         return 1
     stance = form.carry_stance.data if form.carry_stance.data in dict(STANCE_CHOICES) else None
     participation.save_answer(draft, recommendation, stance, form.carry_text.data, g.lang)
+    participation.renew_draft(draft, draft_lifetime(current_app.config))
     return min(position + 1, len(consultation.recommendations))
 
 
@@ -206,6 +210,7 @@ def question(slug: str, position: int) -> Page:
             participation.save_answer(
                 draft, recommendation, form.stance.data, form.text.data, g.lang
             )
+            participation.renew_draft(draft, draft_lifetime(current_app.config))
             db.session.commit()
             return redirect(_after_question(consultation, position))
         return _render_question(consultation, recommendation, form, 422)
@@ -282,6 +287,7 @@ def about(slug: str) -> Page:
                     groups=form.groups.data or [],
                     groups_declined=form.groups_declined.data,
                 )
+                participation.renew_draft(draft, draft_lifetime(current_app.config))
                 db.session.commit()
             if request.form.get("action") == "back":
                 last = len(consultation.recommendations)

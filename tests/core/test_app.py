@@ -1,57 +1,22 @@
-"""The factory, its settings, the database set-up and the commands."""
+"""The factory, the database set-up and the commands (settings: test_settings.py)."""
 
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
 
 from consult import create_app
-from consult.core.config import INSECURE_DEV_KEY
 from consult.core.extensions import db
 from consult.core.instance_setup import ensure_secret_key
 from consult.core.timeutil import utcnow
 from consult.models import Consultation, ConsultationText, Recommendation, Submission
 from tests.support.browser import Browser
 from tests.support.journey import answer, start, submissions
-
-
-def test_refuses_to_start_without_a_real_secret_outside_debug(monkeypatch, tmp_path) -> None:
-    monkeypatch.delenv("SECRET_KEY", raising=False)
-    monkeypatch.delenv("CONSULT_SECRET_KEY", raising=False)
-    monkeypatch.delenv("FLASK_DEBUG", raising=False)
-    monkeypatch.setenv("CONSULT_DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite3")
-    with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        create_app()
-    monkeypatch.setenv("CONSULT_SECRET_KEY", "too-short")
-    with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        create_app()
-    monkeypatch.setenv("CONSULT_SECRET_KEY", "k" * 40)
-    app = create_app()
-    assert app.config["SECRET_KEY"] == "k" * 40
-
-
-def test_debug_mode_starts_with_the_development_key(monkeypatch, tmp_path) -> None:
-    monkeypatch.delenv("SECRET_KEY", raising=False)
-    monkeypatch.delenv("CONSULT_SECRET_KEY", raising=False)
-    monkeypatch.setenv("FLASK_DEBUG", "1")
-    monkeypatch.setenv("CONSULT_DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite3")
-    assert create_app().config["SECRET_KEY"] == INSECURE_DEV_KEY
-
-
-def test_database_url_from_environment(monkeypatch, tmp_path) -> None:
-    monkeypatch.setenv("CONSULT_SECRET_KEY", "k" * 40)
-    monkeypatch.setenv("DATABASE_URL", "postgres://someone@db.example/consult")
-    assert create_app().config["SQLALCHEMY_DATABASE_URI"] == (
-        "postgresql+psycopg://someone@db.example/consult"
-    )
-    monkeypatch.setenv("CONSULT_DATABASE_URL", f"sqlite:///{tmp_path}/y.sqlite3")
-    assert create_app().config["SQLALCHEMY_DATABASE_URI"].endswith("y.sqlite3")
 
 
 def test_make_run_writes_a_secret_once(tmp_path) -> None:
