@@ -13,6 +13,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from consult.core.config import instance_path
+
 
 def ensure_secret_key(config_file: Path) -> bool:
     """Append a SECRET_KEY to the instance config unless it has one; True when one was written."""
@@ -27,7 +29,10 @@ def ensure_secret_key(config_file: Path) -> bool:
 
 
 def main() -> int:
-    instance = Path(Flask("consult", instance_relative_config=True).instance_path)
+    # The same folder the app will read: CONSULT_INSTANCE_PATH, else Flask's default.
+    instance = Path(
+        Flask("consult", instance_relative_config=True, instance_path=instance_path()).instance_path
+    )
     config_file = instance / "config.py"
     if ensure_secret_key(config_file):
         print(f"Wrote a new secret key to {config_file}")
