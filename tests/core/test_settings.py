@@ -459,3 +459,14 @@ def test_staff_session_hours(
     assert _staff_session_after(app, created_at=timedelta(minutes=110)) == "/staff/moderate/"
     assert _staff_session_after(app, created_at=timedelta(minutes=130)) == "/staff/login"
     assert set(_end_reasons(app)) == {None, "expired"}
+
+
+def test_instance_setup_writes_the_secret_where_the_app_reads_it(monkeypatch, tmp_path) -> None:
+    from consult.core.instance_setup import main
+
+    monkeypatch.setenv("CONSULT_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("CONSULT_DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite3")
+    assert main() == 0
+    assert (tmp_path / "config.py").stat().st_mode & 0o777 == 0o600
+    key = create_app().config["SECRET_KEY"]
+    assert len(key) >= 32 and key != INSECURE_DEV_KEY
