@@ -1,6 +1,6 @@
 """Packaging details that pyproject.toml cannot express.
 
-templates/ and translations/ live at the top of the repository (see docs/architecture.md) but ship
+templates/ and translations/ live at the top of the repository (see docs/decisions.md) but ship
 inside the wheel as `consult/_templates` and `consult/_translations`, and the gettext catalogs are
 compiled into the wheel here, so `pip install .` gives a working app without any `make` step. Only
 Babel is needed at build time (declared in [build-system]).

@@ -1,8 +1,8 @@
 """Where the app finds its templates and translation catalogs.
 
 In a source checkout they sit at the top of the repository (`templates/`, `translations/`); in an
-installed wheel they are package data (`consult/_templates`, `consult/_translations`, see
-pyproject.toml). Both are resolved to absolute paths, because Flask and Flask-Babel would otherwise
+installed wheel they are package data (`consult/_templates`, `consult/_translations`, mapped in
+setup.py). Both are resolved to absolute paths, because Flask and Flask-Babel would otherwise
 resolve them against the package.
 """
 
@@ -12,6 +12,9 @@ from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # consult/
 SOURCE_ROOT = PACKAGE_DIR.parent
+# The checkout's own folders: the catalogs workflow (consult.i18n.catalogs) edits these.
+SOURCE_TEMPLATES = SOURCE_ROOT / "templates"
+SOURCE_TRANSLATIONS = SOURCE_ROOT / "translations"
 
 
 def _first_existing(*candidates: Path) -> Path:
@@ -23,11 +26,11 @@ def _first_existing(*candidates: Path) -> Path:
 
 
 def templates_dir() -> Path:
-    return _first_existing(PACKAGE_DIR / "_templates", SOURCE_ROOT / "templates")
+    return _first_existing(PACKAGE_DIR / "_templates", SOURCE_TEMPLATES)
 
 
 def translations_dir() -> Path:
-    return _first_existing(PACKAGE_DIR / "_translations", SOURCE_ROOT / "translations")
+    return _first_existing(PACKAGE_DIR / "_translations", SOURCE_TRANSLATIONS)
 
 
 def migrations_dir() -> Path:

@@ -28,7 +28,7 @@ from consult.core import paths
 
 # The workflow edits the checkout's catalogs (an installed wheel has no .pot to extract into).
 ROOT = paths.SOURCE_ROOT
-TRANSLATIONS = ROOT / "translations"
+TRANSLATIONS = paths.SOURCE_TRANSLATIONS
 POT = TRANSLATIONS / "messages.pot"
 STABLE_DATE = "2026-01-01 00:00+0000"
 _CREATION_DATE = re.compile(r'^"POT-Creation-Date: .*\\n"$', re.MULTILINE)

@@ -1,23 +1,24 @@
 """Receipt codes: what a participant keeps to check, follow or delete their answers.
 
-12 characters from a 31-character alphabet give 59 bits of randomness. The alphabet has no 0/O,
-1/I/L, so a code read aloud or copied by hand is not mistaken; it is shown in groups of four. Input
-is forgiving: lower case, spaces, dashes, and Arabic-Indic or Persian digits are accepted.
+12 characters from the 31-character code alphabet (consult.core.tokens) give 59 bits of randomness.
+The alphabet has no 0/O, 1/I/L, so a code read aloud or copied by hand is not mistaken; it is shown
+in groups of four. Input is forgiving: lower case, spaces, dashes, and Arabic-Indic or Persian
+digits are accepted.
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 import unicodedata
 
-ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+from consult.core.tokens import CODE_ALPHABET, random_code, sha256_hex
+
+ALPHABET = CODE_ALPHABET
 CODE_LENGTH = 12
 GROUP_SIZE = 4
 
 
 def new_receipt_code() -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+    return random_code(CODE_LENGTH)
 
 
 def format_receipt_code(code: str) -> str:
@@ -41,6 +42,5 @@ def normalise_receipt_code(raw: str) -> str | None:
 
 def receipt_hash(code: str) -> str:
     # The code has 59 random bits, so a plain hash cannot be reversed by guessing; no salt or secret
-    # is
-    # needed, which keeps receipts valid when the app's secret key is rotated.
-    return hashlib.sha256(code.encode("ascii")).hexdigest()
+    # is needed, which keeps receipts valid when the app's secret key is rotated.
+    return sha256_hex(code)

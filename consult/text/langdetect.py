@@ -32,7 +32,7 @@ SUPPORTED_LANGUAGES: tuple[str, ...] = (
 )  # fmt: skip
 
 # Below this, an answer is flagged for a translator. Measured with benchmarks/langdetect_compare.py
-# on tests/langdetect_samples.py: the combined detector's 6 mistakes (all on 1-2 word answers)
+# on tests/text/langdetect_samples.py: the combined detector's 6 mistakes (all on 1-2 word answers)
 # scored 0.31-0.63, its correct 3-25 word answers scored >= 0.80; 0.7 sits in that gap and flags
 # 11 of 50 correct 1-2 word answers (a translator glance at a one-word answer is cheap).
 LOW_CONFIDENCE = 0.7

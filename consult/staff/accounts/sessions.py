@@ -7,7 +7,6 @@ first.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 
@@ -15,6 +14,7 @@ import sqlalchemy as sa
 
 from consult.core.extensions import db
 from consult.core.timeutil import utcnow
+from consult.core.tokens import sha256_hex
 from consult.models import StaffSession, StaffUser
 
 # How often last_seen_at is written: once a minute is precise enough for a 30-minute idle timeout
@@ -23,7 +23,7 @@ TOUCH_EVERY = timedelta(seconds=60)
 
 
 def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    return sha256_hex(token)
 
 
 def start_session(user: StaffUser) -> str:

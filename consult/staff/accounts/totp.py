@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import time
 
 import pyotp
 import segno
 
+from consult.core.tokens import random_code, sha256_hex
+
 ISSUER = "Consult"
 RECOVERY_CODE_COUNT = 10
-_RECOVERY_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
 def new_secret() -> str:
@@ -47,12 +47,9 @@ def accepted_step(
 
 
 def new_recovery_codes() -> list[str]:
-    return [
-        "-".join("".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(5)) for _ in range(2))
-        for _ in range(RECOVERY_CODE_COUNT)
-    ]
+    return [f"{random_code(5)}-{random_code(5)}" for _ in range(RECOVERY_CODE_COUNT)]
 
 
 def hash_recovery_code(code: str) -> str:
     normalised = "".join(ch for ch in code.upper() if ch.isalnum())
-    return hashlib.sha256(normalised.encode()).hexdigest()
+    return sha256_hex(normalised)
