@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from wtforms import SelectChoice, SelectMultipleField, widgets
 
+from consult.vocab import Vocabulary
 
-def choices(pairs: list[tuple[str, Any]]) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in pairs]
+
+def choices(vocabulary: type[Vocabulary]) -> list[SelectChoice]:
+    """The members a form offers, each with its (lazily translated) label."""
+    return [SelectChoice(value, label) for value, label in vocabulary.choices()]
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from consult.core.extensions import db
+from consult.vocab import Role
 
 
 @click.command("create-staff")
@@ -17,7 +18,7 @@ from consult.core.extensions import db
     "roles",
     multiple=True,
     required=True,
-    type=click.Choice(["admin", "organiser", "moderator", "translator"]),
+    type=click.Choice(Role.values()),
     help="A role; repeat for several.",
 )
 @with_appcontext

@@ -10,15 +10,10 @@ from flask import Flask, g, request, url_for
 from markupsafe import Markup, escape
 from werkzeug.routing import BaseConverter
 
+from consult import vocab
 from consult.i18n.formatting import local_date, local_number
 from consult.i18n.languages import language_info, supported_languages
 from consult.i18n.selection import current_language
-from consult.vocab import (
-    MODERATION_STATE_LABELS,
-    PERSONAL_DATA_LABELS,
-    STANCE_LABELS,
-    ProfileLabels,
-)
 
 
 class LanguageCodeConverter(BaseConverter):
@@ -74,8 +69,6 @@ def init_templating(app: Flask) -> None:
         language_info=language_info,
         format_number=local_number,
         format_date=local_date,
-        stance_labels=STANCE_LABELS,
-        moderation_state_labels=MODERATION_STATE_LABELS,
-        personal_data_labels=PERSONAL_DATA_LABELS,
-        profile_labels=ProfileLabels(),
+        # Stored values' labels: `vocab.Stance.label_of(answer.stance)`, `state.label`, ...
+        vocab=vocab,
     )

@@ -1,34 +1,30 @@
-"""The data model: one module per aggregate. Importing this package registers every table."""
+"""The data model: one module per aggregate. Importing this package registers every table.
+
+The stored vocabularies (stances, states, roles, ...) live in `consult.vocab`; the ones callers
+have always imported from here are re-exported.
+"""
 
 from consult.models.audit import AuditEvent
 from consult.models.consultation import (
     Consultation,
-    ConsultationStatus,
     ConsultationText,
     Recommendation,
     RecommendationText,
-    TranslationStatus,
 )
 from consult.models.moderation import ResponseTranslation, SafeguardingCase
-from consult.models.staff import ALL_ROLES, Role, StaffSession, StaffUser
-from consult.models.submission import (
-    AGE_BANDS,
-    GROUPS,
-    MIGRATION_STAGES,
+from consult.models.staff import StaffSession, StaffUser
+from consult.models.submission import Response, Submission, SubmissionGroup
+from consult.vocab import (
     Channel,
+    ConsultationStatus,
     ModerationState,
-    Response,
+    Role,
     Stance,
-    Submission,
-    SubmissionGroup,
     SubmissionState,
+    TranslationStatus,
 )
 
 __all__ = [
-    "AGE_BANDS",
-    "ALL_ROLES",
-    "GROUPS",
-    "MIGRATION_STAGES",
     "AuditEvent",
     "Channel",
     "Consultation",

@@ -7,7 +7,6 @@ language falls back to the consultation's source language.
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -15,28 +14,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.core.extensions import db
 from consult.core.timeutil import utcnow
-
-
-class ConsultationStatus(enum.StrEnum):
-    DRAFT = "draft"
-    OPEN = "open"
-    CLOSED = "closed"
-    PUBLISHED = "published"
-
-
-class TranslationStatus(enum.StrEnum):
-    DRAFT = "draft"
-    REVIEWED = "reviewed"
-
-
-def _enum_check(name: str, column: str, values: type[enum.StrEnum]) -> sa.CheckConstraint:
-    allowed = ", ".join(f"'{v.value}'" for v in values)
-    return sa.CheckConstraint(f"{column} IN ({allowed})", name=name)
+from consult.vocab import ConsultationStatus, RecommendationStage, TranslationStatus
 
 
 class Consultation(db.Model):
     __tablename__ = "consultation"
-    __table_args__ = (_enum_check("status", "status", ConsultationStatus),)
+    __table_args__ = (ConsultationStatus.check("status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
@@ -72,7 +55,7 @@ class ConsultationText(db.Model):
     __tablename__ = "consultation_text"
     __table_args__ = (
         sa.UniqueConstraint("consultation_id", "language"),
-        _enum_check("status", "status", TranslationStatus),
+        TranslationStatus.check("status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -101,7 +84,7 @@ class Recommendation(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("consultation_id", "position"),
         sa.UniqueConstraint("consultation_id", "key"),
-        sa.CheckConstraint("stage IN ('origin', 'transit', 'destination', 'all')", name="stage"),
+        RecommendationStage.check("stage"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -112,7 +95,7 @@ class Recommendation(db.Model):
     key: Mapped[str] = mapped_column(sa.String(80))
     position: Mapped[int]
     section: Mapped[str] = mapped_column(sa.String(80))
-    stage: Mapped[str] = mapped_column(sa.String(16), default="all")
+    stage: Mapped[str] = mapped_column(sa.String(16), default=RecommendationStage.ALL)
 
     consultation: Mapped[Consultation] = relationship(back_populates="recommendations")
     texts: Mapped[list[RecommendationText]] = relationship(
@@ -124,7 +107,7 @@ class RecommendationText(db.Model):
     __tablename__ = "recommendation_text"
     __table_args__ = (
         sa.UniqueConstraint("recommendation_id", "language"),
-        _enum_check("status", "status", TranslationStatus),
+        TranslationStatus.check("status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,7 +8,6 @@ until it expired).
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -16,16 +15,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.core.extensions import db
 from consult.core.timeutil import utcnow
-
-
-class Role(enum.StrEnum):
-    ADMIN = "admin"
-    ORGANISER = "organiser"
-    MODERATOR = "moderator"
-    TRANSLATOR = "translator"
-
-
-ALL_ROLES = tuple(Role)
 
 
 class StaffUser(db.Model):

@@ -8,54 +8,32 @@ submitted.
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.core.extensions import db
-from consult.models.consultation import Consultation, Recommendation, _enum_check
-
-
-class SubmissionState(enum.StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-
-
-class Channel(enum.StrEnum):
-    WEB = "web"
-    FACILITATED = "facilitated"
-    IMPORTED = "imported"
-
-
-class Stance(enum.StrEnum):
-    AGREE = "agree"
-    PARTLY = "partly"
-    DISAGREE = "disagree"
-    NOT_SURE = "not_sure"
-    SKIPPED = "skipped"
-
-
-class ModerationState(enum.StrEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    SAFEGUARDING = "safeguarding"
-
-
-PREFER_NOT_TO_SAY = "prefer_not"
-MIGRATION_STAGES = ("origin", "transit", "destination")
-# The groups the seed names as needing particular consideration.
-GROUPS = ("woman_or_girl", "under_18", "disability", "lgbtqi", "older_person")
-AGE_BANDS = ("under_18", "18_29", "30_44", "45_59", "60_plus")
+from consult.models.consultation import Consultation, Recommendation
+from consult.vocab import (
+    AgeBand,
+    Channel,
+    Group,
+    JourneyStage,
+    ModerationState,
+    RejectReason,
+    Stance,
+    SubmissionState,
+)
 
 
 class Submission(db.Model):
     __tablename__ = "submission"
     __table_args__ = (
-        _enum_check("state", "state", SubmissionState),
-        _enum_check("channel", "channel", Channel),
+        SubmissionState.check("state"),
+        Channel.check("channel"),
+        JourneyStage.check("stage", nullable=True),
+        AgeBand.check("age_band", nullable=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -75,7 +53,8 @@ class Submission(db.Model):
     consent_version: Mapped[int]
     created_on: Mapped[date]
     submitted_on: Mapped[date | None] = mapped_column(index=True)
-    # "About you": every field optional; PREFER_NOT_TO_SAY is an answer, None means not answered.
+    # "About you": every field optional; PREFER_NOT ("I prefer not to say") is an answer, None means
+    # not answered.
     stage: Mapped[str | None] = mapped_column(sa.String(16))
     age_band: Mapped[str | None] = mapped_column(sa.String(16))
     # Set when the participant chose "prefer not to say" for the groups question.
@@ -98,6 +77,7 @@ class SubmissionGroup(db.Model):
     """One row per group a participant said they belong to (a table, so breakdowns can index it)."""
 
     __tablename__ = "submission_group"
+    __table_args__ = (Group.check("group"),)
 
     submission_id: Mapped[int] = mapped_column(
         sa.ForeignKey("submission.id", ondelete="CASCADE"), primary_key=True
@@ -109,12 +89,9 @@ class Response(db.Model):
     __tablename__ = "response"
     __table_args__ = (
         sa.UniqueConstraint("submission_id", "recommendation_id"),
-        _enum_check("stance", "stance", Stance),
-        sa.CheckConstraint(
-            "moderation_state IS NULL OR moderation_state IN "
-            "('pending', 'approved', 'rejected', 'safeguarding')",
-            name="moderation_state",
-        ),
+        Stance.check("stance"),
+        ModerationState.check("moderation_state", nullable=True),
+        RejectReason.check("moderation_reason", nullable=True),
         sa.Index("ix_response_recommendation_stance", "recommendation_id", "stance"),
     )
 

@@ -12,20 +12,20 @@ from wtforms import (
 from wtforms.validators import Length, Optional
 
 from consult.forms import choices
-from consult.vocab import REJECT_REASON_CHOICES
+from consult.vocab import RejectReason
 
 
 class DecisionForm(FlaskForm):
     # The state the moderator saw; a decision on an answer someone else already decided is refused.
     public_text = TextAreaField(_l("Public version"), validators=[Optional(), Length(max=4000)])
-    reason = SelectField(_l("Reason"), choices=choices(REJECT_REASON_CHOICES), validate_choice=True)
+    reason = SelectField(_l("Reason"), choices=choices(RejectReason), validate_choice=True)
     note = TextAreaField(
         _l("Note for the team (optional)"), validators=[Optional(), Length(max=2000)]
     )
 
 
 class BulkForm(FlaskForm):
-    reason = SelectField(_l("Reason"), choices=choices(REJECT_REASON_CHOICES), validate_choice=True)
+    reason = SelectField(_l("Reason"), choices=choices(RejectReason), validate_choice=True)
 
 
 class CaseForm(FlaskForm):

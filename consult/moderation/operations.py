@@ -19,14 +19,7 @@ from consult.core.timeutil import utcnow
 from consult.models import ModerationState, Response, StaffUser
 from consult.moderation import safeguarding
 from consult.text.clean import clean_free_text
-
-
-class RejectReason(enum.StrEnum):
-    SPAM = "spam"
-    ABUSIVE = "abusive"
-    IDENTIFIES_SOMEONE = "identifies_someone"
-    OFF_TOPIC = "off_topic"
-    OTHER = "other"
+from consult.vocab import RejectReason
 
 
 class AlreadyModerated(Exception):

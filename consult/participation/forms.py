@@ -19,7 +19,7 @@ from wtforms.validators import InputRequired, ValidationError
 from consult.forms import MultiCheckboxField, choices
 from consult.i18n.formatting import local_number
 from consult.text.clean import clean_free_text
-from consult.vocab import AGE_CHOICES, GROUP_CHOICES, STAGE_CHOICES, STANCE_CHOICES
+from consult.vocab import AgeBand, Group, JourneyStage, Stance
 
 
 def _allowed(field: Any) -> set[str]:
@@ -68,7 +68,7 @@ class ConsentForm(FlaskForm):
 class AnswerForm(FlaskForm):
     stance = RadioField(
         _l("What do you think?"),
-        choices=choices(STANCE_CHOICES),
+        choices=choices(Stance),
         validators=[optional_choice],
         validate_choice=False,
     )
@@ -81,15 +81,15 @@ class AnswerForm(FlaskForm):
 class ProfileForm(FlaskForm):
     stage = RadioField(
         _l("Where are you in your journey?"),
-        choices=choices(STAGE_CHOICES),
+        choices=choices(JourneyStage),
         validators=[optional_choice],
         validate_choice=False,
     )
-    groups = MultiCheckboxField(_l("Are you any of these?"), choices=choices(GROUP_CHOICES))
+    groups = MultiCheckboxField(_l("Are you any of these?"), choices=choices(Group))
     groups_declined = BooleanField(_l("I prefer not to say"))
     age_band = RadioField(
         _l("How old are you?"),
-        choices=choices(AGE_CHOICES),
+        choices=choices(AgeBand),
         validators=[optional_choice],
         validate_choice=False,
     )

@@ -15,9 +15,6 @@ import sqlalchemy as sa
 from consult.core.extensions import db
 from consult.core.timeutil import today, utcnow
 from consult.models import (
-    AGE_BANDS,
-    GROUPS,
-    MIGRATION_STAGES,
     Channel,
     Consultation,
     ModerationState,
@@ -28,9 +25,9 @@ from consult.models import (
     SubmissionGroup,
     SubmissionState,
 )
-from consult.models.submission import PREFER_NOT_TO_SAY
 from consult.participation.receipts import new_receipt_code, normalise_receipt_code, receipt_hash
 from consult.text.clean import clean_free_text
+from consult.vocab import AgeBand, Group, JourneyStage
 
 
 class ConsultationNotFound(LookupError):
@@ -128,12 +125,16 @@ def save_answer(
     text: str | None,
     language: str,
 ) -> Response:
-    """Store (or replace) the draft answer to one recommendation."""
+    """Store (or replace) the draft answer to one recommendation; no stance is stored as skipped.
+
+    Raises UnknownValue (a ValueError) for a stance that is not a Stance.
+    """
+    chosen = Stance.parse(stance) if stance else Stance.SKIPPED
     response = response_for(submission, recommendation)
     if response is None:
         response = Response(submission=submission, recommendation=recommendation)
         db.session.add(response)
-    response.stance = Stance(stance) if stance else Stance.SKIPPED
+    response.stance = chosen
     cleaned = clean_free_text(text)
     if cleaned != (response.text or ""):
         response.text = cleaned or None
@@ -168,9 +169,18 @@ def save_profile(
     groups: Iterable[str],
     groups_declined: bool,
 ) -> None:
-    submission.stage = stage if stage in (*MIGRATION_STAGES, PREFER_NOT_TO_SAY) else None
-    submission.age_band = age_band if age_band in (*AGE_BANDS, PREFER_NOT_TO_SAY) else None
-    chosen = set() if groups_declined else {g for g in groups if g in GROUPS}
+    """Store the "about you" answers; None (or nothing chosen) means not answered.
+
+    Raises UnknownValue (a ValueError) for a stage, age band or group outside the vocabulary,
+    before changing anything.
+    """
+    new_stage = JourneyStage.parse(stage) if stage else None
+    new_age_band = AgeBand.parse(age_band) if age_band else None
+    chosen = {Group.parse(g) for g in groups}
+    if groups_declined:
+        chosen = set()
+    submission.stage = new_stage
+    submission.age_band = new_age_band
     submission.groups_declined = groups_declined
     submission.groups = [SubmissionGroup(group=g) for g in sorted(chosen)]
     db.session.flush()

@@ -38,7 +38,7 @@ from consult.participation.forms import (
     SubmitForm,
 )
 from consult.participation.receipts import format_receipt_code, normalise_receipt_code
-from consult.vocab import STANCE_CHOICES
+from consult.vocab import Stance
 
 bp = Blueprint("participation", __name__, url_prefix="/<lang:lang>")
 root = Blueprint("root", __name__)
@@ -178,7 +178,7 @@ def _save_carried_answer(consultation: Consultation, draft: Submission, form: Co
     recommendation = _recommendation_at(consultation, position)
     if recommendation is None:
         return 1
-    stance = form.carry_stance.data if form.carry_stance.data in dict(STANCE_CHOICES) else None
+    stance = form.carry_stance.data if form.carry_stance.data in Stance.offered() else None
     participation.save_answer(draft, recommendation, stance, form.carry_text.data, g.lang)
     participation.renew_draft(draft, draft_lifetime(current_app.config))
     return min(position + 1, len(consultation.recommendations))

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from consult.core.extensions import db
-from consult.models import ALL_ROLES, AuditEvent
+from consult.models import AuditEvent, Role
 from tests.support.staff import log_in, make_staff
 
 # Sample values for URL variables.
@@ -56,7 +56,7 @@ def test_anonymous_visitors_are_sent_to_log_in(app: Flask) -> None:
         assert response.headers["Location"] == "/staff/login", endpoint
 
 
-@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("role", list(Role))
 def test_staff_without_the_role_are_refused(app: Flask, role: str) -> None:
     make_staff(app, f"{role}@example.org", role)
     browser = log_in(app, f"{role}@example.org")

@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length
 
 from consult.forms import MultiCheckboxField, choices
-from consult.vocab import ROLE_CHOICES
+from consult.vocab import Role
 
 
 class LoginForm(FlaskForm):
@@ -59,10 +59,10 @@ class InviteForm(FlaskForm):
         _l("E-mail address"),
         validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)],
     )
-    roles = MultiCheckboxField(_l("Roles"), choices=choices(ROLE_CHOICES))
+    roles = MultiCheckboxField(_l("Roles"), choices=choices(Role))
 
 
 class StaffUpdateForm(FlaskForm):
-    roles = MultiCheckboxField(_l("Roles"), choices=choices(ROLE_CHOICES))
+    roles = MultiCheckboxField(_l("Roles"), choices=choices(Role))
     active = BooleanField(_l("Can log in"))
     totp_required = BooleanField(_l("Must use a second factor"))

@@ -16,7 +16,7 @@ from flask_babel import LazyString
 from consult import audit
 from consult.core.extensions import db
 from consult.core.timeutil import utcnow
-from consult.models import ALL_ROLES, StaffUser
+from consult.models import Role, StaffUser
 from consult.staff.accounts import passwords, sessions, totp
 
 MAX_FAILED_LOGINS = 5
@@ -56,10 +56,10 @@ def find_by_email(email: str) -> StaffUser | None:
 
 
 def _check_roles(roles: list[str]) -> list[str]:
-    unknown = set(roles) - set(ALL_ROLES)
+    unknown = set(roles) - set(Role.values())
     if unknown:
         raise AccountError(f"unknown role(s): {', '.join(sorted(unknown))}")
-    return [r for r in ALL_ROLES if r in roles]
+    return [r for r in Role if r in roles]
 
 
 def _add_account(
