@@ -16,7 +16,6 @@ from consult.vocab import RejectReason
 
 
 class DecisionForm(FlaskForm):
-    # The state the moderator saw; a decision on an answer someone else already decided is refused.
     public_text = TextAreaField(_l("Public version"), validators=[Optional(), Length(max=4000)])
     reason = SelectField(_l("Reason"), choices=choices(RejectReason), validate_choice=True)
     note = TextAreaField(

@@ -89,6 +89,12 @@ def index() -> HTTPResponse:
     return redirect(url_for("participation.home", lang=negotiated_language()))
 
 
+@root.get("/favicon.ico")
+def favicon() -> HTTPResponse:
+    """Browsers ask for /favicon.ico whatever the page links to: answer with the site's icon."""
+    return current_app.send_static_file("favicon.svg")
+
+
 @bp.get("/")
 def home() -> Page:
     consultations = [localise_consultation(c, g.lang) for c in participation.listed_consultations()]

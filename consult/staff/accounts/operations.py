@@ -5,7 +5,6 @@ Every change here writes an audit event in the same transaction. Functions flush
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,6 +15,7 @@ from flask_babel import LazyString
 from consult import audit
 from consult.core.extensions import db
 from consult.core.timeutil import utcnow
+from consult.core.tokens import sha256_hex
 from consult.models import Role, StaffUser
 from consult.staff.accounts import passwords, sessions, totp
 
@@ -88,7 +88,7 @@ def create_staff(
 
 
 def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    return sha256_hex(token)
 
 
 def invite(email: str, roles: list[str], actor: StaffUser) -> tuple[StaffUser, str]:
