@@ -11,6 +11,7 @@ from logging.config import fileConfig
 
 from alembic import context
 from flask import current_app
+from sqlalchemy.engine import Connection
 
 config = context.config
 if config.config_file_name is not None and not logging.getLogger().handlers:
@@ -31,17 +32,37 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+def _set_sqlite_foreign_keys(connection: Connection, enforced: bool) -> None:
+    # Only takes effect outside a transaction, hence the commit.
+    connection.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if enforced else 'OFF'}")
+    connection.commit()
+
+
 def run_migrations_online() -> None:
     with db.engine.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=target_metadata,
-            # SQLite cannot ALTER most things; batch mode copies the table instead.
-            render_as_batch=True,
-            compare_type=True,
-        )
-        with context.begin_transaction():
-            context.run_migrations()
+        # SQLite cannot ALTER most things: batch mode copies a table and drops the old one. With
+        # foreign keys enforced, dropping `submission` or `response` would cascade-delete every
+        # answer that refers to it; so enforcement is off while migrating, and the keys are checked
+        # before the migration's transaction commits.
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            _set_sqlite_foreign_keys(connection, False)
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=target_metadata,
+                render_as_batch=True,
+                compare_type=True,
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"migration broke foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                _set_sqlite_foreign_keys(connection, True)
 
 
 if context.is_offline_mode():

@@ -33,7 +33,7 @@ PAGE_SIZE = 50
 
 def _filters() -> queries.QueueFilters:
     state = request.args.get("state") or ModerationState.PENDING
-    if state not in (ModerationState.PENDING, ModerationState.APPROVED, ModerationState.REJECTED):
+    if state not in ModerationState.queueable():
         state = ModerationState.PENDING  # safeguarding items have their own list
     personal = request.args.get("personal_data")
     return queries.QueueFilters(
