@@ -1,4 +1,4 @@
-"""Compare offline language detectors on tests/langdetect_samples.py.
+"""Compare offline language detectors on tests/text/langdetect_samples.py.
 
 Run from the repository root:  .venv/bin/python benchmarks/langdetect_compare.py
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.test_redaction import answer_of_2000_characters
+from tests.text.test_redaction import answer_of_2000_characters
 
 from consult.text.redaction import find_personal_data
 

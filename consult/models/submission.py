@@ -44,8 +44,7 @@ class Submission(db.Model):
     draft_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     draft_expires_at: Mapped[datetime | None] = mapped_column(index=True)
     # SHA-256 of the normalised receipt code: the code itself is shown once and never stored, so a
-    # copy of
-    # the database does not let anyone read or delete a participant's answers.
+    # copy of the database does not let anyone read or delete a participant's answers.
     receipt_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     state: Mapped[str] = mapped_column(sa.String(16), default=SubmissionState.DRAFT)
     language: Mapped[str] = mapped_column(sa.String(16))
@@ -102,8 +101,7 @@ class Response(db.Model):
     )
     stance: Mapped[str] = mapped_column(sa.String(16), default=Stance.SKIPPED)
     # The answer exactly as written (after NFC normalisation and removal of control characters).
-    # Never
-    # overwritten: the redacted public version and translations are stored beside it.
+    # Never overwritten: the redacted public version and translations are stored beside it.
     text: Mapped[str | None] = mapped_column(sa.Text)
     # The interface language the participant was using when they wrote it.
     text_language: Mapped[str | None] = mapped_column(sa.String(16))
