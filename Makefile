@@ -29,6 +29,7 @@ translations: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -r consult -c pyproject.toml
 	$(BIN)/python -m consult.i18n.catalogs extract --check
 	$(BIN)/python -m consult.i18n.catalogs check
 

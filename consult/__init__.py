@@ -1,8 +1,8 @@
 """Consult: a consultation platform for migrants and refugees.
 
-`create_app()` only assembles the application: settings, extensions, blueprints, commands and error
-pages. It makes no network calls and changes no schema; migrations and data loading are CLI
-commands.
+`create_app()` only assembles the application: settings, extensions, blueprints, commands, error
+pages and the WSGI layers around it. It makes no network calls and changes no schema; migrations
+and data loading are CLI commands.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
+    register_middleware(app)
     return app
 
 
@@ -46,7 +47,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from consult.audit.views import bp as audit_bp
     from consult.core.ratelimits import init_rate_limits
-    from consult.core.security_headers import init_security_headers
+    from consult.core.routing import init_routing
     from consult.core.templating import init_templating
     from consult.moderation.views import bp as moderation_bp
     from consult.participation.views import bp as participation_bp
@@ -54,12 +55,12 @@ def register_blueprints(app: Flask) -> None:
     from consult.staff import staff_blueprint
     from consult.staff.accounts.blueprint import bp as accounts_bp
 
+    init_routing(app)  # before any route: the `int` converter every route uses
     init_templating(app)
     app.register_blueprint(root_bp)
     app.register_blueprint(participation_bp)
     app.register_blueprint(staff_blueprint([accounts_bp, moderation_bp, audit_bp]))
     init_rate_limits(app)  # after the blueprints: it wraps the views that ask for a limit
-    init_security_headers(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -72,3 +73,20 @@ def register_commands(app: Flask) -> None:
     from consult.cli import register
 
     register(app)
+
+
+def register_middleware(app: Flask) -> None:
+    """WSGI layers around Flask, from the inside out: the trusted proxies' headers, the last-resort
+    error page, then the security headers, so that every response gets them."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from consult.core.errors import init_last_resort
+    from consult.core.security_headers import init_security_headers
+
+    proxies = app.config["CONSULT_TRUSTED_PROXIES"]
+    if proxies:
+        # The client address and scheme as the nearest `proxies` proxies report them. The host is
+        # not taken from them: links that leave the site are built from configuration.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
+    init_last_resort(app)
+    init_security_headers(app)

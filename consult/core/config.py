@@ -64,6 +64,13 @@ def whole_number(raw: str) -> int:
     return int(word)
 
 
+def count(raw: str) -> int:
+    word = raw.strip()
+    if not (word.isascii() and word.isdigit()):
+        raise ValueError("expected a whole number of 0 or more")
+    return int(word)
+
+
 def yes_no(raw: str) -> bool:
     word = raw.strip().lower()
     if word in TRUE_WORDS:
@@ -154,11 +161,24 @@ SETTINGS: dict[str, Setting] = {
         48,
         "hours an unsubmitted draft (and the participant's cookie) is kept after its last change",
     ),
+    # Two limits on receipt look-ups and deletions (docs/decisions.md, "Security fixes (issue 8)"):
+    # tight per receipt code, loose per client address, because a camp or a phone network puts many
+    # people behind one address.
     "CONSULT_RECEIPT_RATE_LIMIT": Setting(
-        rate_limits, "10 per minute;60 per hour", "receipt look-ups and deletions per client"
+        rate_limits, "10 per minute;60 per hour", "receipt look-ups and deletions per receipt code"
+    ),
+    "CONSULT_RECEIPT_ADDRESS_RATE_LIMIT": Setting(
+        rate_limits,
+        "60 per minute;600 per hour",
+        "receipt look-ups and deletions per client address, whatever the code",
     ),
     "CONSULT_LOGIN_RATE_LIMIT": Setting(
         rate_limits, "10 per minute;100 per hour", "staff log-in attempts per client"
+    ),
+    "CONSULT_TRUSTED_PROXIES": Setting(
+        count,
+        0,
+        "reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed; 0: none",
     ),
     "CONSULT_STAFF_IDLE_MINUTES": Setting(
         whole_number, 30, "a staff session ends after this many minutes without a request"
@@ -170,7 +190,9 @@ SETTINGS: dict[str, Setting] = {
 
 # Flask and extension settings that are not for operators to change.
 FIXED_DEFAULTS: dict[str, Any] = {
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # Database errors and statement logs never quote parameters (participant text): see
+    # `load_settings`, which keeps hide_parameters whatever engine options are configured.
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_DEFAULT_TIMEZONE": "UTC",
     "SESSION_COOKIE_HTTPONLY": True,
@@ -256,6 +278,10 @@ def load_settings(app: Flask, test_config: dict[str, Any] | None) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite's default pool is right for it; pre-ping only matters for a server.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+        "hide_parameters": True,
+    }
     # A participant's session holds only the id of their draft; it lives as long as the draft may.
     app.config["PERMANENT_SESSION_LIFETIME"] = draft_lifetime(app.config)
 

@@ -14,6 +14,7 @@ from consult import vocab
 from consult.i18n.formatting import local_date, local_number
 from consult.i18n.languages import language_info, supported_languages
 from consult.i18n.selection import current_language
+from consult.staff.paging import page_url, with_current_query
 
 
 class LanguageCodeConverter(BaseConverter):
@@ -71,4 +72,7 @@ def init_templating(app: Flask) -> None:
         format_date=local_date,
         # Stored values' labels: `vocab.Stance.label_of(answer.stance)`, `state.label`, ...
         vocab=vocab,
+        # Query strings are copied as text, never spread into url_for (see consult.staff.paging).
+        page_url=page_url,
+        with_current_query=with_current_query,
     )

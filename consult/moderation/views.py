@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response as HTTPResponse
 from consult.consultations.content import LocalisedRecommendation, localise_recommendation
 from consult.core.errors import resend_on_csrf_failure
 from consult.core.extensions import db
+from consult.core.routing import whole_number
 from consult.i18n.selection import select_locale
 from consult.models import (
     ModerationState,
@@ -78,7 +79,7 @@ def moderation_bulk() -> Page:
     form = BulkForm()
     if not form.validate_on_submit():
         abort(400)
-    ids = [int(v) for v in request.form.getlist("selected") if v.isdigit()]
+    ids = [n for n in map(whole_number, request.form.getlist("selected")) if n is not None]
     decision = _bulk_decision(request.form.get("action"))
     if decision is None or not ids:
         flash(_("Select at least one answer, then choose an action."))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from flask import (
     Blueprint,
@@ -23,6 +24,7 @@ from consult.core.config import draft_lifetime
 from consult.core.errors import resend_on_csrf_failure
 from consult.core.extensions import db
 from consult.core.ratelimits import rate_limited
+from consult.core.routing import whole_number
 from consult.i18n.languages import closest_supported, language_info, supported_languages
 from consult.i18n.selection import LANGUAGE_COOKIE, negotiated_language
 from consult.i18n.status import content_status, interface_status
@@ -42,6 +44,14 @@ from consult.vocab import Stance
 
 bp = Blueprint("participation", __name__, url_prefix="/<lang:lang>")
 root = Blueprint("root", __name__)
+
+# Characters left as they are when a path or query is copied into a redirect (RFC 3986); every
+# other one, a line break above all, is percent-encoded.
+URL_PATH_SAFE = "/:@!$&'()*+,;=-._~"
+URL_QUERY_SAFE = URL_PATH_SAFE + "?%"
+# Long enough that a returning participant finds their language; short, because the cookie says
+# which language a shared phone's last user read.
+LANGUAGE_COOKIE_DAYS = 30
 
 Page = str | tuple[str, int] | HTTPResponse
 
@@ -66,17 +76,30 @@ def redirect_unknown_language() -> HTTPResponse | None:
     target = g.get("lang_redirect")
     if target is None:
         return None
-    _empty, _old, rest = request.full_path.partition("/")[2].partition("/")
-    return redirect(f"/{target}/{rest}".rstrip("?"), code=302)
+    # The path arrives decoded (%0d%0a is a line break by now): quote it again for the header.
+    _empty, _old, rest = request.path.partition("/")[2].partition("/")
+    location = f"/{target}/{quote(rest, safe=URL_PATH_SAFE)}"
+    if request.query_string:
+        location += "?" + quote(request.query_string, safe=URL_QUERY_SAFE)
+    return redirect(location, code=302)
 
 
 @bp.after_request
 def remember_language(response: HTTPResponse) -> HTTPResponse:
-    """A bare URL later opens in the language the participant last used."""
+    """A bare URL later opens in the language the participant last used.
+
+    Only a page that worked sets the cookie: an error, such as the answer to another site's forged
+    form, changes no cookie.
+    """
     lang = g.get("lang")
-    if lang and request.cookies.get(LANGUAGE_COOKIE) != lang:
+    if lang and response.status_code < 400 and request.cookies.get(LANGUAGE_COOKIE) != lang:
         response.set_cookie(
-            LANGUAGE_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+            LANGUAGE_COOKIE,
+            lang,
+            max_age=LANGUAGE_COOKIE_DAYS * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+            secure=current_app.config["CONSULT_SECURE_COOKIES"],
         )
     return response
 
@@ -177,17 +200,14 @@ def _render_intro(
 
 def _save_carried_answer(consultation: Consultation, draft: Submission, form: ConsentForm) -> int:
     """Save an answer carried over from an ended session; return the question to continue at."""
-    try:
-        position = int(form.carry_position.data or 0)
-    except ValueError:
-        return 1
-    recommendation = _recommendation_at(consultation, position)
+    position = whole_number(form.carry_position.data)
+    recommendation = None if position is None else _recommendation_at(consultation, position)
     if recommendation is None:
         return 1
     stance = form.carry_stance.data if form.carry_stance.data in Stance.offered() else None
     participation.save_answer(draft, recommendation, stance, form.carry_text.data, g.lang)
     participation.renew_draft(draft, draft_lifetime(current_app.config))
-    return min(position + 1, len(consultation.recommendations))
+    return min(recommendation.position + 1, len(consultation.recommendations))
 
 
 def _recommendation_at(consultation: Consultation, position: int) -> Recommendation | None:
@@ -370,8 +390,17 @@ def thanks(slug: str) -> Page:
 # --- receipt: check, see the outcome, delete ---------------------------------------------------
 
 
+def _receipt_code_asked() -> str:
+    """The receipt code a request is about (in its URL or form), for the per-code rate limit."""
+    raw = (request.view_args or {}).get("code") or request.form.get("code", "")
+    return normalise_receipt_code(raw) or raw.strip().upper()
+
+
+# Receipt look-ups and deletions: a tight limit per code and a loose one per client address (many
+# people can share one address); see docs/decisions.md, "Security fixes (issue 8)".
 @bp.route("/r/", methods=["GET", "POST"])
-@rate_limited("CONSULT_RECEIPT_RATE_LIMIT", methods=["POST"])
+@rate_limited("CONSULT_RECEIPT_RATE_LIMIT", methods=["POST"], per=_receipt_code_asked)
+@rate_limited("CONSULT_RECEIPT_ADDRESS_RATE_LIMIT", methods=["POST"])
 @resend_on_csrf_failure("code")
 def receipt_lookup() -> Page:
     form = ReceiptForm()
@@ -387,7 +416,8 @@ def receipt_lookup() -> Page:
 
 
 @bp.get("/r/<code>")
-@rate_limited("CONSULT_RECEIPT_RATE_LIMIT")
+@rate_limited("CONSULT_RECEIPT_RATE_LIMIT", per=_receipt_code_asked)
+@rate_limited("CONSULT_RECEIPT_ADDRESS_RATE_LIMIT")
 def receipt(code: str) -> Page:
     submission = participation.find_by_receipt(code)
     if submission is None:
@@ -422,7 +452,8 @@ def _render_receipt(
 
 @bp.post("/r/<code>/delete")
 @resend_on_csrf_failure()
-@rate_limited("CONSULT_RECEIPT_RATE_LIMIT")
+@rate_limited("CONSULT_RECEIPT_RATE_LIMIT", per=_receipt_code_asked)
+@rate_limited("CONSULT_RECEIPT_ADDRESS_RATE_LIMIT")
 def delete(code: str) -> Page:
     submission = participation.find_by_receipt(code)
     if submission is None:

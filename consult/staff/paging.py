@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from flask import request
+from collections.abc import Mapping
+from urllib.parse import urlencode
+
+from flask import request, url_for
+from werkzeug.datastructures import MultiDict
+
+from consult.core.routing import whole_number
 
 
 def int_arg(name: str) -> int | None:
-    """A whole number from the query string, or None when it is absent or not a number."""
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    """A whole number from the query string, or None when it is absent or not a number (see
+    `consult.core.routing.whole_number`: ASCII digits that fit a database integer)."""
+    return whole_number(request.args.get(name))
 
 
 def current_page() -> int:
@@ -27,3 +33,11 @@ def with_current_query(url: str) -> str:
     """
     query = request.query_string.decode("latin-1")
     return f"{url}?{query}" if query else url
+
+
+def page_url(endpoint: str, args: Mapping[str, str], page: int) -> str:
+    """The address of page `page` of a list, keeping its filters (`args`) as a query string that
+    is built here, never passed to `url_for` (see `with_current_query`)."""
+    pairs = args.items(multi=True) if isinstance(args, MultiDict) else args.items()
+    kept = [(name, value) for name, value in pairs if name != "page"]
+    return f"{url_for(endpoint)}?{urlencode([*kept, ('page', str(page))])}"

@@ -112,6 +112,8 @@ def test_the_readme_documents_exactly_the_settings_that_exist() -> None:
         ("CONSULT_SECURE_COOKIES", "maybe"),
         ("CONSULT_RECEIPT_RATE_LIMIT", "lots"),
         ("CONSULT_LOGIN_RATE_LIMIT", "10 per fortnight"),
+        ("CONSULT_RECEIPT_ADDRESS_RATE_LIMIT", "lots"),
+        ("CONSULT_TRUSTED_PROXIES", "-1"),
         ("CONSULT_LANGUAGES", " , "),
         ("CONSULT_DATABASE_URL", "not a database"),
         ("DATABASE_URL", "not a database"),
@@ -470,3 +472,44 @@ def test_instance_setup_writes_the_secret_where_the_app_reads_it(monkeypatch, tm
     assert (tmp_path / "config.py").stat().st_mode & 0o777 == 0o600
     key = create_app().config["SECRET_KEY"]
     assert len(key) >= 32 and key != INSECURE_DEV_KEY
+
+
+# --- CONSULT_RECEIPT_ADDRESS_RATE_LIMIT, CONSULT_TRUSTED_PROXIES, HSTS with secure cookies ----
+
+RECEIPT_CODES = [f"ABCD-EFGH-{n * 4}" for n in "2345"]  # well-formed, matching nothing
+
+
+def test_receipt_address_rate_limit(
+    production: pytest.MonkeyPatch, start_app: Callable[[], Flask]
+) -> None:
+    production.setenv("CONSULT_RECEIPT_ADDRESS_RATE_LIMIT", "2 per minute")
+    browser = Browser(start_app().test_client())
+    statuses = [browser.get(f"/en/r/{code}").status for code in RECEIPT_CODES[:3]]
+    assert statuses == [404, 404, 429]  # three different codes: the limit is the address's
+
+
+@pytest.mark.parametrize(("proxies", "separate"), [("1", True), (None, False)])
+def test_trusted_proxies(
+    production: pytest.MonkeyPatch,
+    start_app: Callable[[], Flask],
+    proxies: str | None,
+    separate: bool,
+) -> None:
+    if proxies:
+        production.setenv("CONSULT_TRUSTED_PROXIES", proxies)
+    production.setenv("CONSULT_RECEIPT_ADDRESS_RATE_LIMIT", "1 per minute")
+    client = start_app().test_client()
+    first = client.get(f"/en/r/{RECEIPT_CODES[0]}", headers={"X-Forwarded-For": "203.0.113.1"})
+    second = client.get(f"/en/r/{RECEIPT_CODES[1]}", headers={"X-Forwarded-For": "203.0.113.2"})
+    assert first.status_code == 404
+    assert second.status_code == (404 if separate else 429)
+
+
+def test_secure_cookies_send_hsts_and_a_secure_language_cookie(
+    production: pytest.MonkeyPatch, start_app: Callable[[], Flask]
+) -> None:
+    production.setenv("CONSULT_SECURE_COOKIES", "1")
+    response = start_app().test_client().get("/ar/", base_url="https://localhost")
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+    [cookie] = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("consult_lang=")]
+    assert "Secure" in cookie
