@@ -12,9 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.text.test_redaction import answer_of_2000_characters
-
 from consult.text.redaction import find_personal_data
+from tests.text.test_redaction import answer_of_2000_characters
 
 
 def main() -> None:
