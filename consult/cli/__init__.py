@@ -1,15 +1,16 @@
 """Flask commands, one module per group: `flask --app consult load-demo`, `purge-drafts`,
-`create-staff`."""
+`create-staff`, `audit verify`."""
 
 from __future__ import annotations
 
 from flask import Flask
 
+from consult.cli.audit import audit_group
 from consult.cli.demo import load_demo_command
 from consult.cli.drafts import purge_drafts_command
 from consult.cli.staff import create_staff_command
 
 
 def register(app: Flask) -> None:
-    for command in (load_demo_command, purge_drafts_command, create_staff_command):
+    for command in (load_demo_command, purge_drafts_command, create_staff_command, audit_group):
         app.cli.add_command(command)

@@ -1,8 +1,12 @@
-"""Database set-up: binding SQLAlchemy and Alembic, and SQLite's settings for a server (write-ahead
-logging, enforced foreign keys, a busy timeout)."""
+"""Database set-up: binding SQLAlchemy and Alembic, SQLite's settings for a server (write-ahead
+logging, enforced foreign keys, a busy timeout, deleted content overwritten, a file only its owner
+can read), and scrubbing deleted answers from disk after a deletion."""
 
 from __future__ import annotations
 
+import logging
+import os
+import stat
 from typing import Any
 
 from flask import Flask
@@ -13,6 +17,9 @@ from consult.core import paths
 from consult.core.extensions import db, migrate
 
 BUSY_TIMEOUT_MS = 5000
+PRIVATE_FILE_MODE = 0o600
+
+log = logging.getLogger(__name__)
 
 
 def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -23,12 +30,45 @@ def _on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Deleted rows are overwritten with zeros instead of left in free space in the file.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
+
+
+def _make_private(database: str) -> None:
+    """Create the database file readable by its owner only, or take group and world access away
+    from an existing one. SQLite gives the -wal and -shm files it creates the database file's
+    mode; existing ones are tightened too."""
+    try:
+        descriptor = os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
+    except FileExistsError:
+        pass
+    except OSError:
+        return  # a missing folder: SQLite reports it when it connects
+    else:
+        os.close(descriptor)
+    for path in (database, f"{database}-wal", f"{database}-shm"):
+        try:
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+            if mode & 0o077:
+                os.chmod(path, mode & 0o700)
+        except FileNotFoundError:
+            continue
+        except OSError as error:  # not the file's owner: say so, the database still opens
+            log.warning("cannot make %s private: %s", path, error.strerror)
+
+
+def _private_file(_dialect: Any, _record: Any, cargs: list[Any], cparams: dict[str, Any]) -> None:
+    database = str(cargs[0]) if cargs else ""
+    if database and database != ":memory:" and not cparams.get("uri"):
+        _make_private(database)
 
 
 def configure_sqlite(engine: Engine) -> None:
     if not event.contains(engine, "connect", _on_connect):
         event.listen(engine, "connect", _on_connect)
+    if not event.contains(engine, "do_connect", _private_file):
+        event.listen(engine, "do_connect", _private_file)
 
 
 def init_database(app: Flask) -> None:
@@ -40,3 +80,41 @@ def init_database(app: Flask) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             configure_sqlite(db.engine)
+
+
+def answer_tables() -> list[str]:
+    """The tables that hold participants' words or profiles."""
+    from consult.models import (
+        Response,
+        ResponseTranslation,
+        SafeguardingCase,
+        Submission,
+        SubmissionGroup,
+    )
+
+    models = (Submission, SubmissionGroup, Response, ResponseTranslation, SafeguardingCase)
+    return [model.__table__.name for model in models]
+
+
+def scrub_deleted_rows() -> None:
+    """After a commit that deleted answers: get the deleted text out of the database's files.
+
+    SQLite (with secure_delete on) has already zeroed the rows in the database file, but the -wal
+    file still holds the pages as they were: a TRUNCATE checkpoint copies the current pages back
+    and empties it. PostgreSQL keeps deleted rows until VACUUM, which cannot run inside a
+    transaction, so it runs on an autocommit connection; SKIP_LOCKED passes over a table that
+    another VACUUM is working on, instead of making the participant wait.
+    """
+    engine = db.engine
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            busy, _log_frames, _moved = connection.exec_driver_sql(
+                "PRAGMA wal_checkpoint(TRUNCATE)"
+            ).one()
+        if busy:
+            log.warning("the SQLite checkpoint after a deletion was blocked by a reader")
+    elif engine.dialect.name == "postgresql":
+        tables = ", ".join(f'"{name}"' for name in answer_tables())
+        with engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT")
+            connection.exec_driver_sql(f"VACUUM (SKIP_LOCKED) {tables}")

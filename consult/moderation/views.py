@@ -9,6 +9,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response as HTTPResponse
 
+from consult import audit
 from consult.consultations.content import LocalisedRecommendation, localise_recommendation
 from consult.core.errors import resend_on_csrf_failure
 from consult.core.extensions import db
@@ -27,6 +28,9 @@ from consult.staff.paging import current_page, int_arg, page_count, with_current
 from consult.text.redaction import highlight_segments, suggest_redaction
 
 bp = Blueprint("moderation", __name__)
+# Who reads safeguarding cases (the list, and a case's answer on the moderation page): acting on a
+# risk needs the person's own words, but not every moderator needs to see them.
+SAFEGUARDING_READERS = ("admin", "organiser")
 
 Page = str | tuple[str, int] | HTTPResponse
 PAGE_SIZE = 50
@@ -110,6 +114,10 @@ def _response_or_404(response_id: int) -> Response:
 @requires_roles("moderator", "admin")
 def moderate_answer(response_id: int) -> Page:
     response = _response_or_404(response_id)
+    if response.moderation_state == ModerationState.SAFEGUARDING and not current_user.has_role(
+        *SAFEGUARDING_READERS
+    ):
+        abort(403)
     form = DecisionForm()
     status = 200
     if request.method == "POST":
@@ -131,6 +139,11 @@ def moderate_answer(response_id: int) -> Page:
                 return redirect(_next_in_queue())
     if not form.public_text.data:
         form.public_text.data = response.public_text or suggest_redaction(response.text or "")
+    # The page shows the original text: who read which answer is on record before it is shown.
+    audit.record(
+        "moderation.original_viewed", current_user, object_type="response", object_id=response.id
+    )
+    db.session.commit()
     return (
         render_template(
             "moderation/answer.html",
@@ -189,10 +202,14 @@ def _next_in_queue() -> str:
 
 
 @bp.get("/safeguarding/")
-@requires_roles("admin", "organiser")
+@requires_roles(*SAFEGUARDING_READERS)
 def safeguarding_list() -> Page:
     handled = {"yes": True, "no": False}.get(request.args.get("handled", "no"))
     cases = safeguarding.safeguarding_cases(handled)
+    # The list shows each case's answer: which cases were read is on record before they are shown.
+    shown = {"case_ids": [case.id for case in cases]}
+    audit.record("safeguarding.viewed", current_user, object_type="safeguarding_case", new=shown)
+    db.session.commit()
     return render_template(
         "moderation/safeguarding.html",
         cases=[(case, CaseForm(formdata=None, obj=case)) for case in cases],
@@ -202,7 +219,7 @@ def safeguarding_list() -> Page:
 
 @bp.post("/safeguarding/<int:case_id>")
 @resend_on_csrf_failure("note")
-@requires_roles("admin", "organiser")
+@requires_roles(*SAFEGUARDING_READERS)
 def safeguarding_update(case_id: int) -> Page:
     case = db.session.get(SafeguardingCase, case_id)
     if case is None:

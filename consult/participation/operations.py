@@ -247,8 +247,13 @@ def delete_submission(submission: Submission) -> None:
     db.session.flush()
 
 
-def purge_expired_drafts(now: datetime | None = None) -> int:
-    """Delete drafts whose lifetime has passed (see renew_draft); returns how many."""
+def purge_expired_drafts(now: datetime | None = None, *, by: str = "system") -> int:
+    """Delete drafts whose lifetime has passed (see renew_draft); returns how many.
+
+    Audited without an actor, under `by` (the command or job that ran it), with the count only.
+    """
+    from consult import audit
+
     moment = now or utcnow()
     ids = db.session.scalars(
         sa.select(Submission.id).where(
@@ -259,4 +264,5 @@ def purge_expired_drafts(now: datetime | None = None) -> int:
         db.session.execute(sa.delete(Response).where(Response.submission_id.in_(ids)))
         db.session.execute(sa.delete(SubmissionGroup).where(SubmissionGroup.submission_id.in_(ids)))
         db.session.execute(sa.delete(Submission).where(Submission.id.in_(ids)))
+    audit.record("retention.drafts_purged", actor_label=by, new={"count": len(ids)})
     return len(ids)

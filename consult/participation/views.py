@@ -21,6 +21,7 @@ from werkzeug.wrappers import Response as HTTPResponse
 from consult.consultations.content import localise_consultation, localise_recommendations
 from consult.core import paths
 from consult.core.config import draft_lifetime
+from consult.core.database import scrub_deleted_rows
 from consult.core.errors import resend_on_csrf_failure
 from consult.core.extensions import db
 from consult.core.ratelimits import rate_limited
@@ -463,6 +464,7 @@ def delete(code: str) -> Page:
         return _render_receipt(submission, code, form, 422)
     participation.delete_submission(submission)
     db.session.commit()
+    scrub_deleted_rows()
     return redirect(url_for(".deleted"))
 
 
