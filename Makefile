@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 FLASK := $(BIN)/flask --app consult
+# The address `make run` serves: outside debug the app needs CONSULT_EXTERNAL_URL (invitation links
+# are built from it), so the set-up commands are given it too.
+LOCAL := CONSULT_EXTERNAL_URL=http://127.0.0.1:5000
 
 .PHONY: install catalogs translations lint test test-sqlite setup run db demo clean
 
@@ -40,10 +43,10 @@ instance/config.py: | install
 	$(BIN)/python -m consult.core.instance_setup
 
 db: install instance/config.py
-	$(FLASK) db upgrade
+	$(LOCAL) $(FLASK) db upgrade
 
 demo: db
-	$(FLASK) load-demo
+	$(LOCAL) $(FLASK) load-demo
 
 # Everything `make run` does before it serves; CI runs it before the suite (.ci/run), so the tests
 # are proven not to depend on what it leaves in instance/.
@@ -51,7 +54,7 @@ setup: catalogs demo
 
 run: setup
 	# Plain http on the loopback address: cookies cannot be Secure here (see docs/decisions.md).
-	CONSULT_SECURE_COOKIES=0 $(FLASK) run --host 127.0.0.1 --port 5000
+	CONSULT_SECURE_COOKIES=0 $(LOCAL) $(FLASK) run --host 127.0.0.1 --port 5000
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

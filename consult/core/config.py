@@ -98,6 +98,23 @@ def rate_limits(raw: str) -> str:
     return raw
 
 
+def external_url(raw: str) -> str:
+    """The address people reach the app at: scheme and host (and port), nothing more."""
+    from urllib.parse import urlsplit
+
+    expected = "expected the scheme and host only, such as https://consult.example.org"
+    try:
+        parts = urlsplit(raw.strip())
+        parts.port  # noqa: B018  (raises ValueError for a port that is not a number)
+    except ValueError:
+        raise ValueError(expected) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(expected)
+    if parts.path not in ("", "/") or parts.query or parts.fragment or "@" in parts.netloc:
+        raise ValueError(expected)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def database_url(raw: str) -> str:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
@@ -139,6 +156,11 @@ SETTINGS: dict[str, Setting] = {
         text,
         None,  # Flask's default: instance/ beside the package in a checkout
         "folder of config.py and the default SQLite database; environment only",
+    ),
+    # Links the app hands out (invitations) are built from this, never from the request's Host
+    # header, which anyone can set. Required outside debug and testing (tests: http://localhost).
+    "CONSULT_EXTERNAL_URL": Setting(
+        external_url, None, "the address people use, e.g. https://consult.example.org"
     ),
     "CONSULT_REDIS_URL": Setting(
         text, None, "Redis for rate limits shared by every worker; unset: in memory"
@@ -287,6 +309,7 @@ def load_settings(app: Flask, test_config: dict[str, Any] | None) -> None:
 
     _cookie_settings(app)
     _refuse_insecure_secret(app)
+    _require_external_url(app)
 
 
 def draft_lifetime(config: Mapping[str, Any]) -> timedelta:
@@ -311,6 +334,19 @@ def _cookie_settings(app: Flask) -> None:
     # and not settable by a sub-domain.
     app.config["SESSION_COOKIE_NAME"] = "__Host-consult" if secure else "consult"
     app.config["REMEMBER_COOKIE_SECURE"] = secure
+
+
+def _require_external_url(app: Flask) -> None:
+    if app.config["CONSULT_EXTERNAL_URL"] or app.debug:
+        return  # in debug, links follow the request (a developer's own machine)
+    if app.testing:
+        app.config["CONSULT_EXTERNAL_URL"] = "http://localhost"
+        return
+    raise SettingsError(
+        "Consult cannot start: set CONSULT_EXTERNAL_URL to the address people use to reach it "
+        "(such as https://consult.example.org). Links it hands out, such as invitations, are built "
+        "from it, never from the Host header of a request."
+    )
 
 
 def _refuse_insecure_secret(app: Flask) -> None:

@@ -38,8 +38,6 @@ class StaffUser(db.Model):
     totp_last_step: Mapped[int | None]
     # Set by an admin: this person must turn on a second factor before using any staff page.
     totp_required: Mapped[bool] = mapped_column(default=False)
-    # SHA-256 hashes of the unused recovery codes.
-    recovery_code_hashes: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     invite_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     invite_expires_at: Mapped[datetime | None]
 
@@ -84,5 +82,22 @@ class StaffSession(db.Model):
     ended_at: Mapped[datetime | None]
     # Why it ended: "logout", "idle", "expired", "deactivated", "password".
     end_reason: Mapped[str | None] = mapped_column(sa.String(16))
+    # The second-factor secret this browser is being shown to enrol, made by the server and never
+    # taken from a form; kept here, not in the cookie, which the browser can read.
+    pending_totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
 
     user: Mapped[StaffUser] = relationship(back_populates="sessions")
+
+
+class StaffRecoveryCode(db.Model):
+    """One recovery code of a person's second factor, stored as its SHA-256. Using a code is one
+    conditional UPDATE (`used_at` from NULL to now), so a code sent twice at once works once."""
+
+    __tablename__ = "staff_recovery_code"
+    __table_args__ = (sa.UniqueConstraint("user_id", "code_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_user.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]

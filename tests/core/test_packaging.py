@@ -45,6 +45,7 @@ def test_installed_wheel_serves_the_demo(tmp_path: Path) -> None:
         "PYTHONPATH": str(site),
         "CONSULT_DATABASE_URL": f"sqlite:///{tmp_path / 'consult.sqlite3'}",
         "CONSULT_SECRET_KEY": "wheel-test-secret-key-0123456789abcdefghij",
+        "CONSULT_EXTERNAL_URL": "http://127.0.0.1",
         "FLASK_DEBUG": "0",
     }
     env.pop("CONSULT_LANGUAGES", None)

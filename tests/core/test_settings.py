@@ -513,3 +513,69 @@ def test_secure_cookies_send_hsts_and_a_secure_language_cookie(
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
     [cookie] = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("consult_lang=")]
     assert "Secure" in cookie
+
+
+# --- CONSULT_EXTERNAL_URL ------------------------------------------------------------------------
+
+EXTERNAL_URL = "https://consult.example.org"
+
+
+@pytest.fixture(autouse=True)
+def external_url(isolated_environment: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every production-like app here has its address, as a deployment must (unset where tested)."""
+    monkeypatch.setenv("CONSULT_EXTERNAL_URL", EXTERNAL_URL)
+    return EXTERNAL_URL
+
+
+def test_invitation_links_use_the_external_url_whatever_the_host_header(
+    start_app: Callable[[], Flask],
+) -> None:
+    app = start_app()
+    make_staff(app, "admin@example.org", "admin")
+    admin = log_in(app, "admin@example.org")
+    admin.get("/staff/admin/staff")
+    admin.client.environ_base["HTTP_HOST"] = "evil.example"
+    page = admin.submit(
+        {"email": "new@example.org", "roles": ["translator"]}, action_contains="/admin/staff"
+    )
+    link = page.soup.select_one(".invitation-url").get_text()
+    assert link.startswith(f"{EXTERNAL_URL}/staff/invitation/"), link
+    token = link.rsplit("/", 1)[1]
+    assert Browser(app.test_client()).get(f"/staff/invitation/{token}").status == 200
+
+
+def test_refuses_to_start_in_production_without_the_external_url(
+    production: pytest.MonkeyPatch,
+) -> None:
+    production.delenv("CONSULT_EXTERNAL_URL")
+    with pytest.raises(SettingsError, match="CONSULT_EXTERNAL_URL"):
+        create_app()
+    production.setenv("FLASK_DEBUG", "1")  # development: links follow the request instead
+    assert create_app().config["CONSULT_EXTERNAL_URL"] is None
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "consult.example.org",
+        "ftp://consult.example.org",
+        "https://",
+        "https://consult.example.org/staff",
+        "https://consult.example.org/?x=1",
+        "https://user:secret@consult.example.org",
+        "https://consult.example.org:port",
+    ],
+)
+def test_an_external_url_that_is_not_an_origin_stops_start_up(
+    production: pytest.MonkeyPatch, value: str
+) -> None:
+    production.setenv("CONSULT_EXTERNAL_URL", value)
+    with pytest.raises(SettingsError, match="CONSULT_EXTERNAL_URL is not valid"):
+        create_app()
+
+
+def test_the_external_url_keeps_no_trailing_slash(
+    production: pytest.MonkeyPatch, start_app: Callable[[], Flask]
+) -> None:
+    production.setenv("CONSULT_EXTERNAL_URL", "http://127.0.0.1:5000/")
+    assert start_app().config["CONSULT_EXTERNAL_URL"] == "http://127.0.0.1:5000"

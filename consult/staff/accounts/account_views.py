@@ -11,9 +11,17 @@ from consult.core.extensions import db
 from consult.i18n.languages import language_info, supported_languages
 from consult.staff.access import open_during_enrolment, requires_roles
 from consult.staff.accounts import operations as accounts
-from consult.staff.accounts import totp
+from consult.staff.accounts import second_factor as factor
+from consult.staff.accounts import sessions, totp
+from consult.staff.accounts.auth_views import locked_message
 from consult.staff.accounts.blueprint import bp
-from consult.staff.accounts.forms import EnrolForm, LanguageForm, PasswordForm
+from consult.staff.accounts.forms import (
+    EnrolForm,
+    LanguageForm,
+    PasswordForm,
+    SecondFactorOffForm,
+)
+from consult.staff.accounts.lockout import AccountLocked
 from consult.staff.accounts.login_state import TOKEN_KEY
 
 Page = str | tuple[str, int] | HTTPResponse
@@ -25,17 +33,27 @@ def _language_form(formdata: object = None) -> LanguageForm:
     return form
 
 
+def _account_page(
+    password_form: PasswordForm | None = None,
+    factor_form: SecondFactorOffForm | None = None,
+    status: int = 200,
+) -> Page:
+    language_form = _language_form()
+    language_form.language.data = current_user.ui_language
+    page = render_template(
+        "accounts/account.html",
+        language_form=language_form,
+        password_form=password_form or PasswordForm(formdata=None),
+        factor_form=factor_form or SecondFactorOffForm(formdata=None),
+    )
+    return page, status
+
+
 @bp.get("/account")
 @requires_roles()
 @open_during_enrolment
 def account() -> Page:
-    language_form = _language_form()
-    language_form.language.data = current_user.ui_language
-    return render_template(
-        "accounts/account.html",
-        language_form=language_form,
-        password_form=PasswordForm(formdata=None),
-    )
+    return _account_page()
 
 
 @bp.post("/account/language")
@@ -53,11 +71,17 @@ def change_language() -> Page:
 @requires_roles()
 def change_password() -> Page:
     form = PasswordForm()
+    status = 422
     if form.validate_on_submit():
         try:
             token = accounts.change_password(
-                current_user, form.current_password.data, form.new_password.data
+                current_user._get_current_object(),
+                form.current_password.data,
+                form.new_password.data,
             )
+        except AccountLocked as locked:
+            form.current_password.errors.append(locked_message(locked.until))
+            status = 429
         except accounts.WrongPassword:
             form.current_password.errors.append(_("This is not your current password."))
         except accounts.WeakPassword as weak:
@@ -68,37 +92,56 @@ def change_password() -> Page:
             session[TOKEN_KEY] = token
             flash(_("Your password is changed. You were logged out everywhere else."))
             return redirect(url_for(".account"))
-        db.session.commit()  # the refused attempt's audit event
-    language_form = _language_form()
-    language_form.language.data = current_user.ui_language
-    return (
-        render_template("accounts/account.html", language_form=language_form, password_form=form),
-        422,
-    )
+        db.session.commit()  # the refused attempt is counted and audited
+    return _account_page(password_form=form, status=status)
 
 
 @bp.route("/account/second-factor", methods=["GET", "POST"])
 @requires_roles()
 @open_during_enrolment
 def enrol_second_factor() -> Page:
+    user = current_user._get_current_object()
+    if user.totp_enabled:
+        return redirect(url_for(".account"))
+    token = session.get(TOKEN_KEY)
     form = EnrolForm()
-    if not form.secret.data:
-        form.secret.data = totp.new_secret()
+    # The secret is made here and kept on this browser's server-side session: a form field would
+    # let whoever holds the session choose it. Each visit to the page makes a new one.
+    secret = sessions.pending_secret(token) if form.is_submitted() else None
     status = 200
-    if form.validate_on_submit():
-        codes = accounts.enable_second_factor(current_user, form.secret.data, form.code.data)
-        if codes is not None:
+    if secret is None:
+        secret = totp.new_secret()
+        sessions.set_pending_secret(token, secret)
+        db.session.commit()
+        if form.is_submitted():  # no secret was shown to this browser: the code cannot match
+            form.code.errors.append(
+                _("This code is not right. Check the time on your phone and try again.")
+            )
+            status = 422
+    elif form.validate_on_submit():
+        try:
+            codes = factor.enable(user, form.password.data, secret, form.code.data)
+        except AccountLocked as locked:
+            form.password.errors.append(locked_message(locked.until))
+            status = 429
+        except accounts.WrongPassword:
+            form.password.errors.append(_("This is not your current password."))
+            status = 422
+        except accounts.WrongCode:
+            form.code.errors.append(
+                _("This code is not right. Check the time on your phone and try again.")
+            )
+            status = 422
+        else:
+            sessions.set_pending_secret(token, None)
             db.session.commit()
             return render_template("accounts/recovery_codes.html", codes=codes)
-        form.code.errors.append(
-            _("This code is not right. Check the time on your phone and try again.")
-        )
+        db.session.commit()  # the refused attempt is counted and audited
+    else:
         status = 422
-    uri = totp.provisioning_uri(form.secret.data, current_user.email)
+    uri = totp.provisioning_uri(secret, user.email)
     return (
-        render_template(
-            "accounts/enrol.html", form=form, qr_svg=totp.qr_svg(uri), secret=form.secret.data
-        ),
+        render_template("accounts/enrol.html", form=form, qr_svg=totp.qr_svg(uri), secret=secret),
         status,
     )
 
@@ -106,11 +149,25 @@ def enrol_second_factor() -> Page:
 @bp.post("/account/second-factor/off")
 @requires_roles()
 def disable_second_factor() -> Page:
+    form = SecondFactorOffForm()
+    if not form.validate_on_submit():
+        return _account_page(factor_form=form, status=422)
+    status = 422
     try:
-        accounts.disable_second_factor(current_user, current_user)
+        factor.disable(current_user._get_current_object(), form.password.data, form.code.data)
+    except AccountLocked as locked:
+        form.password.errors.append(locked_message(locked.until))
+        status = 429
+    except accounts.WrongPassword:
+        form.password.errors.append(_("This is not your current password."))
+    except accounts.WrongCode:
+        form.code.errors.append(_("This code is not right, or was already used. Try the next one."))
     except accounts.AccountError:
         flash(_("An admin requires you to use a second factor."))
+        return redirect(url_for(".account"))
     else:
         db.session.commit()
         flash(_("The second factor is turned off."))
-    return redirect(url_for("staff.accounts.account"))
+        return redirect(url_for(".account"))
+    db.session.commit()  # the refused attempt is counted and audited
+    return _account_page(factor_form=form, status=status)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as HTTPResponse
@@ -25,6 +25,15 @@ def _staff_list() -> list[tuple[StaffUser, StaffUpdateForm]]:
     ]
 
 
+def _invitation_link(token: str) -> str:
+    """The link to pass on, on the configured address: never on the request's Host header, which
+    whoever sends the request chooses (only in debug, without CONSULT_EXTERNAL_URL)."""
+    base = current_app.config["CONSULT_EXTERNAL_URL"]
+    if not base:
+        return url_for("staff.accounts.accept_invitation", token=token, _external=True)
+    return base + url_for("staff.accounts.accept_invitation", token=token)
+
+
 @bp.route("/admin/staff", methods=["GET", "POST"])
 @requires_roles("admin")
 def staff_accounts() -> Page:
@@ -39,9 +48,7 @@ def staff_accounts() -> Page:
             status = 422
         else:
             db.session.commit()
-            invitation_url = url_for(
-                "staff.accounts.accept_invitation", token=token, _external=True
-            )
+            invitation_url = _invitation_link(token)
             form = InviteForm(formdata=None)
     elif form.is_submitted():
         status = 422

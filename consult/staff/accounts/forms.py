@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
-    HiddenField,
     PasswordField,
     SelectField,
     StringField,
@@ -31,9 +30,18 @@ class SecondFactorForm(FlaskForm):
 
 
 class EnrolForm(FlaskForm):
-    secret = HiddenField()
+    # No field for the secret: the server makes it and keeps it (docs/decisions.md, issue 8).
+    password = PasswordField(_l("Current password"), validators=[InputRequired(), Length(max=1024)])
     code = StringField(
-        _l("The 6-digit code your app shows now"), validators=[InputRequired(), Length(max=16)]
+        _l("The 6-digit code your app shows now"), validators=[InputRequired(), Length(max=32)]
+    )
+
+
+class SecondFactorOffForm(FlaskForm):
+    password = PasswordField(_l("Current password"), validators=[InputRequired(), Length(max=1024)])
+    code = StringField(
+        _l("Code from your authenticator app, or a recovery code"),
+        validators=[InputRequired(), Length(max=32)],
     )
 
 

@@ -10,7 +10,7 @@ from consult.core.extensions import login_manager
 from consult.models import StaffUser
 from consult.staff.accounts import sessions
 
-TOKEN_KEY = "staff_token"
+TOKEN_KEY = "staff_token"  # nosec B105: the name of a session key, not a password
 
 
 def idle_timeout() -> timedelta:

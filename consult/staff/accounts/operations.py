@@ -1,6 +1,12 @@
 """Staff accounts: creation, invitations, log-in with lock-out, roles, deactivation, second factor.
 
-Every change here writes an audit event in the same transaction. Functions flush, never commit.
+Every change here writes an audit event in the same transaction. Functions flush, never commit; a
+refused attempt (wrong password or code) is counted and audited before the exception, so the caller
+commits on that path too.
+
+Every check of a password is counted by `lockout` first, whichever page asks for it (log-in,
+changing the password, confirming a change of the second factor in `second_factor`): five wrong
+passwords or codes in a row lock the account for 15 minutes.
 """
 
 from __future__ import annotations
@@ -17,10 +23,9 @@ from consult.core.extensions import db
 from consult.core.timeutil import utcnow
 from consult.core.tokens import sha256_hex
 from consult.models import Role, StaffUser
-from consult.staff.accounts import passwords, sessions, totp
+from consult.staff.accounts import lockout, passwords, sessions
+from consult.staff.accounts.lockout import AccountLocked
 
-MAX_FAILED_LOGINS = 5
-LOCK_DURATION = timedelta(minutes=15)
 INVITE_LIFETIME = timedelta(days=7)
 
 
@@ -38,6 +43,10 @@ class WeakPassword(AccountError):
 
 class WrongPassword(AccountError):
     """The current password given to confirm a change is not the right one."""
+
+
+class WrongCode(AccountError):
+    """The second-factor code given to confirm a change is not right, or was already used."""
 
 
 def check_new_password(password: str, email: str) -> None:
@@ -135,47 +144,47 @@ class LoginResult:
 
 
 def authenticate(email: str, password: str, now: datetime | None = None) -> LoginResult:
-    """Check a password, counting failures; five in a row lock the account for 15 minutes."""
+    """Check a password, counting failures: five in a row lock the account for 15 minutes.
+
+    Whatever the outcome, exactly one Argon2 verification runs (against a dummy hash when there is
+    no account, no password, or a lock), so the time taken does not tell which addresses have
+    accounts. The result says when a locked account opens again; the log-in page does not show it
+    (docs/decisions.md, "Security fixes (issue 8): accounts").
+    """
     moment = now or utcnow()
+    label = normalise_email(email)[:254]
     user = find_by_email(email)
-    if user is not None and user.locked_until and user.locked_until > moment:
-        passwords.verify_password(None, password)  # same time as a real check
+    if user is None or not user.active or user.password_hash is None:
+        passwords.verify_password(None, password)
+        _login_failed(label, user)
+        return LoginResult(None)
+    try:
+        attempt = lockout.begin_attempt(user, moment)
+    except AccountLocked as locked:
+        passwords.verify_password(None, password)
         audit.record(
             "staff.login_refused_locked", user, object_type="staff_user", object_id=user.id
         )
-        return LoginResult(None, user.locked_until)
-    valid = (
-        user is not None and user.active and passwords.verify_password(user.password_hash, password)
-    )
-    if not valid:
-        label = normalise_email(email)[:254]
-        if user is not None:
-            user.failed_logins += 1
-            if user.failed_logins >= MAX_FAILED_LOGINS:
-                user.locked_until = moment + LOCK_DURATION
-                user.failed_logins = 0
-                audit.record(
-                    "staff.locked", user, object_type="staff_user", object_id=user.id,
-                    new={"locked_until": user.locked_until.isoformat(timespec="minutes")},
-                )  # fmt: skip
-        audit.record(
-            "staff.login_failed", None, actor_label=label,
-            object_type="staff_user" if user else None, object_id=user.id if user else None,
-        )  # fmt: skip
         db.session.flush()
-        return LoginResult(
-            None,
-            user.locked_until
-            if user and user.locked_until and user.locked_until > moment
-            else None,
-        )
-    assert user is not None and user.password_hash is not None
-    user.failed_logins = 0
-    user.locked_until = None
-    if passwords.needs_rehash(user.password_hash):
-        user.password_hash = passwords.hash_password(password)
+        return LoginResult(None, locked.until)
+    right, new_hash = passwords.verify_and_update(user.password_hash, password)
+    if not right:
+        lockout.failed(user, attempt)
+        _login_failed(label, user)
+        db.session.flush()
+        return LoginResult(None, attempt.locks_until)
+    lockout.succeeded(user)
+    if new_hash is not None:  # older Argon2 parameters, or hashed before normalisation
+        user.password_hash = new_hash
     db.session.flush()
     return LoginResult(user)
+
+
+def _login_failed(label: str, user: StaffUser | None) -> None:
+    audit.record(
+        "staff.login_failed", None, actor_label=label,
+        object_type="staff_user" if user else None, object_id=user.id if user else None,
+    )  # fmt: skip
 
 
 def complete_login(user: StaffUser, second_factor: str | None) -> str:
@@ -195,48 +204,27 @@ def log_out(user: StaffUser, token: str | None) -> None:
     audit.record("staff.logout", user, object_type="staff_user", object_id=user.id)
 
 
-def check_second_factor(user: StaffUser, code: str) -> str | None:
-    """'totp' or 'recovery_code' when the code is right (a recovery code is used up), else None."""
-    if user.totp_secret:
-        step = totp.accepted_step(user.totp_secret, code, user.totp_last_step)
-        if step is not None:
-            user.totp_last_step = step
-            return "totp"
-    hashed = totp.hash_recovery_code(code)
-    if hashed in (user.recovery_code_hashes or []):
-        user.recovery_code_hashes = [h for h in user.recovery_code_hashes if h != hashed]
-        audit.record(
-            "staff.recovery_code_used", user, object_type="staff_user", object_id=user.id,
-            new={"recovery_codes_left": len(user.recovery_code_hashes)},
-        )  # fmt: skip
-        return "recovery_code"
-    audit.record("staff.second_factor_failed", user, object_type="staff_user", object_id=user.id)
-    return None
+def confirm_password(
+    user: StaffUser, password: str, now: datetime, action: str, wrong: str = "wrong_password"
+) -> None:
+    """A signed-in person confirms a change with their password, counted like a log-in: raise
+    AccountLocked or WrongPassword, each audited as `action` with the reason ("locked" or `wrong`),
+    unless it is right."""
+    try:
+        attempt = lockout.begin_attempt(user, now)
+    except AccountLocked:
+        record_refusal(user, action, "locked")
+        raise
+    if not passwords.verify_password(user.password_hash, password):
+        lockout.failed(user, attempt)
+        record_refusal(user, action, wrong)
+        raise WrongPassword("password")
+    lockout.succeeded(user)
 
 
-def enable_second_factor(user: StaffUser, secret: str, code: str) -> list[str] | None:
-    """Turn on TOTP if `code` proves the app is set up; returns the recovery codes to show once."""
-    step = totp.accepted_step(secret, code, None)
-    if step is None:
-        return None
-    codes = totp.new_recovery_codes()
-    user.totp_secret = secret
-    user.totp_enabled = True
-    user.totp_last_step = step
-    user.recovery_code_hashes = [totp.hash_recovery_code(c) for c in codes]
-    audit.record("staff.2fa_enabled", user, object_type="staff_user", object_id=user.id)
-    db.session.flush()
-    return codes
-
-
-def disable_second_factor(user: StaffUser, actor: StaffUser) -> None:
-    if user.totp_required:
-        raise AccountError("required")
-    user.totp_secret = None
-    user.totp_enabled = False
-    user.totp_last_step = None
-    user.recovery_code_hashes = []
-    audit.record("staff.2fa_disabled", actor, object_type="staff_user", object_id=user.id)
+def record_refusal(user: StaffUser, action: str, reason: str) -> None:
+    # The reason only: never the password, the code or the secret.
+    audit.record(action, user, object_type="staff_user", object_id=user.id, new={"reason": reason})
     db.session.flush()
 
 
@@ -244,21 +232,16 @@ def change_password(user: StaffUser, current_password: str, new_password: str) -
     """Set a new password after checking the current one; end every session of this person and
     open a new one for the browser that made the change (its token is returned).
 
-    Raises WrongPassword or WeakPassword; a refused change is audited too (the caller commits).
+    Raises AccountLocked, WrongPassword or WeakPassword; a refused change is audited too (the
+    caller commits). The current password is counted like a log-in: a stolen session cannot try
+    passwords here without limit.
     """
-    if not passwords.verify_password(user.password_hash, current_password):
-        audit.record(
-            "staff.password_change_failed", user, object_type="staff_user", object_id=user.id,
-            new={"reason": "wrong_current_password"},
-        )  # fmt: skip
-        raise WrongPassword("current password")
+    action = "staff.password_change_failed"
+    confirm_password(user, current_password, utcnow(), action, wrong="wrong_current_password")
     try:
         check_new_password(new_password, user.email)
     except WeakPassword:
-        audit.record(
-            "staff.password_change_failed", user, object_type="staff_user", object_id=user.id,
-            new={"reason": "weak_new_password"},
-        )  # fmt: skip
+        record_refusal(user, action, "weak_new_password")
         raise
     user.password_hash = passwords.hash_password(new_password)
     sessions.end_all_sessions(user, "password")

@@ -78,3 +78,28 @@ def end_all_sessions(user: StaffUser, reason: str) -> None:
         .where(StaffSession.user_id == user.id, StaffSession.ended_at.is_(None))
         .values(ended_at=utcnow(), end_reason=reason)
     )
+
+
+def _record(token: str | None) -> StaffSession | None:
+    if not token:
+        return None
+    return db.session.scalar(
+        sa.select(StaffSession).where(
+            StaffSession.token_hash == _hash(token), StaffSession.ended_at.is_(None)
+        )
+    )
+
+
+def pending_secret(token: str | None) -> str | None:
+    """The second-factor secret this browser was last shown to enrol, if any."""
+    record = _record(token)
+    return record.pending_totp_secret if record else None
+
+
+def set_pending_secret(token: str | None, secret: str | None) -> None:
+    """Keep (or with None, forget) the secret this browser is shown to enrol. It stays on the
+    server: the browser only sees it on the page, and cannot choose it."""
+    record = _record(token)
+    if record is not None:
+        record.pending_totp_secret = secret
+        db.session.flush()

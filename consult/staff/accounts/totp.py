@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
+import unicodedata
 
 import pyotp
 import segno
@@ -31,9 +32,12 @@ def accepted_step(
     secret: str, code: str, last_step: int | None, now: float | None = None
 ) -> int | None:
     """The time step a code belongs to if it is valid now (one step of clock drift either way) and
-    newer than the last code accepted; None otherwise."""
-    digits = "".join(ch for ch in code if ch.isdigit())
-    if len(digits) != 6:
+    newer than the last code accepted; None otherwise (also for anything that is not six digits).
+
+    The caller still has to claim the step with a conditional update: two requests carrying the
+    same code may both get here before either has stored it."""
+    digits = code_digits(code)
+    if digits is None:
         return None
     totp = pyotp.TOTP(secret)
     moment = time.time() if now is None else now
@@ -46,10 +50,27 @@ def accepted_step(
     return None
 
 
+def code_digits(code: str) -> str | None:
+    """The six digits of a typed code in ASCII, whichever digits the keyboard types (Arabic-Indic,
+    Persian, full-width); spaces, hyphens and invisible marks between them are ignored. None for
+    anything else."""
+    digits = []
+    for ch in unicodedata.normalize("NFKC", code):
+        if ch in " -" or unicodedata.category(ch) == "Cf":
+            continue
+        value = unicodedata.decimal(ch, None)
+        if value is None:
+            return None
+        digits.append(str(value))
+    return "".join(digits) if len(digits) == 6 else None
+
+
 def new_recovery_codes() -> list[str]:
     return [f"{random_code(5)}-{random_code(5)}" for _ in range(RECOVERY_CODE_COUNT)]
 
 
 def hash_recovery_code(code: str) -> str:
-    normalised = "".join(ch for ch in code.upper() if ch.isalnum())
-    return sha256_hex(normalised)
+    """The stored form of a recovery code, as typed: case, hyphens, spaces and full-width letters
+    do not matter."""
+    typed = unicodedata.normalize("NFKC", code).upper()
+    return sha256_hex("".join(ch for ch in typed if ch.isascii() and ch.isalnum()))
