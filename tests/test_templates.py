@@ -25,6 +25,9 @@ from tests.support.staff import PASSWORD, log_in, make_staff
 TEMPLATES = paths.templates_dir()
 # Endpoints that answer with something other than an HTML page.
 NOT_PAGES = {"static", "root.favicon"}
+# Addresses kept only to answer 404: the first receipt address had the code in it (a code in the
+# browser's history is the next person's on a shared phone), so nothing is looked up there.
+NOT_FOUND_BY_DESIGN = {"participation.receipt"}
 
 
 def _page_title(page: Page) -> str:
@@ -119,7 +122,6 @@ def test_every_page_reachable_by_get_has_its_own_title(demo_app: Flask) -> None:
     }
     who = {
         "participation.thanks": sent,
-        "participation.receipt": sent,
         "staff.accounts.login": anonymous,
         "staff.accounts.accept_invitation": anonymous,
         "staff.accounts.second_factor": halfway,
@@ -134,7 +136,8 @@ def test_every_page_reachable_by_get_has_its_own_title(demo_app: Flask) -> None:
         staff_side = rule.endpoint.startswith("staff.")
         browser = who.get(rule.endpoint, admin if staff_side else participant)
         page = browser.get(url)
-        assert page.status == 200, f"{rule.endpoint} {url}: {page.status}"
+        expected = 404 if rule.endpoint in NOT_FOUND_BY_DESIGN else 200
+        assert page.status == expected, f"{rule.endpoint} {url}: {page.status}"
         assert page.url == url or rule.endpoint == "root.index", f"{url} went to {page.url}"
         _assert_names_itself(page)
     assert "participation.question" in endpoints and "staff.moderation.moderate_answer" in endpoints

@@ -111,7 +111,18 @@ class ReceiptForm(FlaskForm):
 
 
 class DeleteForm(FlaskForm):
+    # The code travels in the form, never in an address the browser's history would keep.
+    code = HiddenField()
     confirm = BooleanField(
         _l("Yes, delete all my answers. I understand this cannot be undone."),
         validators=[InputRequired(_l("Please tick the box to confirm that you want to delete."))],
     )
+
+
+class StartAgainForm(FlaskForm):
+    """The "start again as a new person" button of a shared phone.
+
+    `slug`: the consultation whose first page comes next.
+    """
+
+    slug = HiddenField()

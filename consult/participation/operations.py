@@ -9,8 +9,10 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from itertools import count
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from consult.core.extensions import db
 from consult.core.timeutil import today, utcnow
@@ -25,7 +27,11 @@ from consult.models import (
     SubmissionGroup,
     SubmissionState,
 )
-from consult.participation.receipts import new_receipt_code, normalise_receipt_code, receipt_hash
+from consult.participation.receipts import (
+    normalise_receipt_code,
+    receipt_code_for_draft,
+    receipt_hash,
+)
 from consult.text.clean import clean_free_text
 from consult.vocab import AgeBand, Group, JourneyStage
 
@@ -42,6 +48,10 @@ class ConsultationClosed(Exception):
 
 class EmptySubmission(ValueError):
     """Nothing to submit: no stance and no text anywhere."""
+
+
+class AlreadySubmitted(Exception):
+    """The submission is no longer a draft that can be sent (it was sent, or is gone)."""
 
 
 def get_consultation(slug: str) -> Consultation:
@@ -130,10 +140,7 @@ def save_answer(
     Raises UnknownValue (a ValueError) for a stance that is not a Stance.
     """
     chosen = Stance.parse(stance) if stance else Stance.SKIPPED
-    response = response_for(submission, recommendation)
-    if response is None:
-        response = Response(submission=submission, recommendation=recommendation)
-        db.session.add(response)
+    response = _answer_row(submission, recommendation)
     response.stance = chosen
     cleaned = clean_free_text(text)
     if cleaned != (response.text or ""):
@@ -142,6 +149,36 @@ def save_answer(
         annotate_language(response)
     submission.language = language
     db.session.flush()
+    return response
+
+
+# INSERT ... ON CONFLICT, in each database's own words.
+_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def _answer_row(submission: Submission, recommendation: Recommendation) -> Response:
+    """The draft's answer to this recommendation, its row created when there is none yet.
+
+    The row is inserted with ON CONFLICT DO NOTHING: when two requests save the first answer to
+    the same recommendation at once (a double click), the second one waits for the first and then
+    updates the same row, instead of failing on the (submission, recommendation) unique constraint.
+    """
+    response = response_for(submission, recommendation)
+    if response is not None:
+        return response
+    insert = _INSERT[db.session.get_bind().dialect.name]
+    db.session.execute(
+        insert(Response)
+        .values(
+            submission_id=submission.id,
+            recommendation_id=recommendation.id,
+            stance=Stance.SKIPPED,
+        )
+        .on_conflict_do_nothing(index_elements=["submission_id", "recommendation_id"])
+    )
+    db.session.expire(submission, ["responses"])
+    response = response_for(submission, recommendation)
+    assert response is not None, "the row was just inserted, or found inserted"
     return response
 
 
@@ -196,28 +233,105 @@ def has_content(submission: Submission) -> bool:
     return any(r.stance != Stance.SKIPPED or r.text for r in submission.responses)
 
 
-def submit(submission: Submission) -> str:
+def _candidate_codes(secret_key: str, draft_token: str) -> Iterable[str]:
+    # The first is the code; the next ones only matter when another submission already has it
+    # (about one draft in 10^11 with a million submissions).
+    return (receipt_code_for_draft(secret_key, draft_token, attempt) for attempt in count())
+
+
+def _code_held_by(code: str) -> int | None:
+    return db.session.scalar(
+        sa.select(Submission.id).where(Submission.receipt_hash == receipt_hash(code))
+    )
+
+
+def submit(submission: Submission, secret_key: str) -> str:
     """Turn a draft into a submission; returns the receipt code, which is shown once and not
-    stored."""
+    stored.
+
+    The code comes from the draft's token and `secret_key` (the app's secret key), and the draft
+    becomes a submission in one conditional UPDATE (`... WHERE state = 'draft'`). When two
+    requests send the same draft at once (a double click), one of them sends it and both return
+    the same code, which works.
+
+    Raises EmptySubmission when there is nothing to send, AlreadySubmitted when the submission is
+    no longer a draft.
+    """
+    token = submission.draft_token
+    if submission.state != SubmissionState.DRAFT or not token:
+        raise AlreadySubmitted
     if not has_content(submission):
         raise EmptySubmission
-    code = new_receipt_code()
-    while db.session.scalar(
-        sa.select(Submission.id).where(Submission.receipt_hash == receipt_hash(code))
-    ):
-        code = new_receipt_code()  # astronomically unlikely, but cheap to rule out
+    code = next(
+        c for c in _candidate_codes(secret_key, token) if _code_held_by(c) in (None, submission.id)
+    )
+    sent = db.session.execute(
+        sa.update(Submission)
+        .where(Submission.id == submission.id, Submission.state == SubmissionState.DRAFT)
+        .values(
+            state=SubmissionState.SUBMITTED,
+            submitted_on=today(),
+            receipt_hash=receipt_hash(code),
+            draft_token=None,
+            draft_expires_at=None,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not sent:
+        # Another request got there first: the same draft gives the same code.
+        if _code_held_by(code) != submission.id:
+            raise AlreadySubmitted
+        db.session.expire(submission)
+        return code
+    db.session.refresh(submission)
     from consult.text.redaction import personal_data_kinds
 
     for response in submission.responses:
         response.moderation_state = ModerationState.PENDING if response.text else None
         response.personal_data_kinds = personal_data_kinds(response.text)
-    submission.state = SubmissionState.SUBMITTED
-    submission.submitted_on = today()
-    submission.receipt_hash = receipt_hash(code)
-    submission.draft_token = None
-    submission.draft_expires_at = None
     db.session.flush()
     return code
+
+
+def receipt_of_sent_draft(
+    consultation: Consultation, draft_token: str | None, secret_key: str
+) -> str | None:
+    """The receipt code of the draft with this token if it has been sent, else None.
+
+    For the second request of a double click that arrives once the first one has sent the draft:
+    it still carries the draft's token (its cookies left before the first answer came back), so it
+    can show the same code instead of a page that has lost it.
+    """
+    if not draft_token:
+        return None
+    for code in _candidate_codes(secret_key, draft_token):
+        holder = _code_held_by(code)
+        if holder is None:
+            return None
+        sent = db.session.get(Submission, holder)
+        if sent is not None and sent.consultation_id == consultation.id:
+            return code
+    return None
+
+
+def discard_drafts(tokens: Iterable[str]) -> int:
+    """Delete the drafts with these tokens, and their answers; returns how many.
+
+    For "start again as a new person" on a shared phone: the browser forgets the tokens, the only
+    way to these drafts, so no one could reach them again; they go now rather than at the purge.
+    """
+    wanted = list(tokens)
+    if not wanted:
+        return 0
+    drafts = db.session.scalars(
+        sa.select(Submission).where(
+            Submission.draft_token.in_(wanted), Submission.state == SubmissionState.DRAFT
+        )
+    ).all()
+    for draft in drafts:
+        db.session.delete(draft)
+    db.session.flush()
+    return len(drafts)
 
 
 def find_by_receipt(raw_code: str) -> Submission | None:

@@ -4,21 +4,38 @@
 The alphabet has no 0/O, 1/I/L, so a code read aloud or copied by hand is not mistaken; it is shown
 in groups of four. Input is forgiving: lower case, spaces, dashes, and Arabic-Indic or Persian
 digits are accepted.
+
+The code of a web submission is not drawn at random when it is sent but derived from the draft's
+token with the app's secret key (`receipt_code_for_draft`), so that every request sending the same
+draft (a double click, a second tab) arrives at the same code: see docs/decisions.md, "Security
+fixes (issue 8): participants".
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import unicodedata
 
-from consult.core.tokens import CODE_ALPHABET, random_code, sha256_hex
+from consult.core.tokens import CODE_ALPHABET, sha256_hex
 
 ALPHABET = CODE_ALPHABET
 CODE_LENGTH = 12
 GROUP_SIZE = 4
 
 
-def new_receipt_code() -> str:
-    return random_code(CODE_LENGTH)
+def receipt_code_for_draft(secret_key: str, draft_token: str, attempt: int = 0) -> str:
+    """The receipt code of the draft with this token: an HMAC of the token under the app's secret
+    key, written in the code alphabet. Without the key, neither the token (in the browser's
+    session) nor the database gives the code. `attempt` gives the next candidate, for the rare
+    code that another submission already has."""
+    message = f"receipt:{attempt}:{draft_token}".encode()
+    number = int.from_bytes(hmac.new(secret_key.encode(), message, hashlib.sha256).digest())
+    chars = []
+    for _ in range(CODE_LENGTH):  # 256 bits into 12 base-31 digits: no bias worth the name
+        number, digit = divmod(number, len(ALPHABET))
+        chars.append(ALPHABET[digit])
+    return "".join(chars)
 
 
 def format_receipt_code(code: str) -> str:

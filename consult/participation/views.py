@@ -9,6 +9,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    flash,
     g,
     redirect,
     render_template,
@@ -38,13 +39,17 @@ from consult.participation.forms import (
     DeleteForm,
     ProfileForm,
     ReceiptForm,
+    StartAgainForm,
     SubmitForm,
 )
 from consult.participation.receipts import format_receipt_code, normalise_receipt_code
+from consult.participation.unavailable import handle_database_errors, on_failure
 from consult.vocab import Stance
 
 bp = Blueprint("participation", __name__, url_prefix="/<lang:lang>")
 root = Blueprint("root", __name__)
+# A database that is busy or down gives the page back with what was typed (503), not a 500.
+handle_database_errors(bp)
 
 # Characters left as they are when a path or query is copied into a redirect (RFC 3986); every
 # other one, a line break above all, is percent-encoded.
@@ -167,16 +172,30 @@ def intro(slug: str) -> Page:
     form = ConsentForm()
     draft = _current_draft(consultation)
     if form.validate_on_submit():
+        existing = draft
+        on_failure(
+            lambda: _render_intro(consultation, form, existing, session_ended=_carries_answer(form))
+        )
         if draft is None:
             draft = participation.start_draft(
                 consultation, g.lang, draft_lifetime(current_app.config)
             )
-            session_state.remember_draft(slug, draft.draft_token or "")
+        token = draft.draft_token or ""
         next_position = _save_carried_answer(consultation, draft, form)
         db.session.commit()
+        if existing is None:
+            # A new journey: a receipt code not shown by now belongs to the person before.
+            session_state.forget_receipts()
+            session_state.remember_draft(slug, token)
         return redirect(url_for(".question", slug=slug, position=next_position))
     status = 422 if form.is_submitted() else 200
-    return _render_intro(consultation, form, draft, status)
+    return _render_intro(consultation, form, draft, status, session_ended=_carries_answer(form))
+
+
+def _carries_answer(form: ConsentForm) -> bool:
+    """The consent form carries an answer typed when the session had ended (see
+    `_session_ended`): the page keeps showing it until it is saved."""
+    return bool(form.carry_text.data)
 
 
 def _render_intro(
@@ -194,6 +213,7 @@ def _render_intro(
             form=form,
             has_draft=draft is not None,
             session_ended=session_ended,
+            shared_phone=session_state.holds_anything(),
         ),
         status,
     )
@@ -234,6 +254,7 @@ def question(slug: str, position: int) -> Page:
         if draft is None:
             return _session_ended(consultation, position, form)
         if form.validate():
+            on_failure(lambda: _render_question(consultation, recommendation, form))
             participation.save_answer(
                 draft, recommendation, form.stance.data, form.text.data, g.lang
             )
@@ -307,6 +328,7 @@ def about(slug: str) -> Page:
     if request.method == "POST":
         if form.validate():
             if request.form.get("action") != "skip":
+                on_failure(lambda: _render_about(consultation, form))
                 participation.save_profile(
                     draft,
                     stage=form.stage.data,
@@ -327,6 +349,12 @@ def about(slug: str) -> Page:
         form.age_band.data = draft.age_band
         form.groups.data = draft.group_names
         form.groups_declined.data = draft.groups_declined
+    return _render_about(consultation, form, status)
+
+
+def _render_about(
+    consultation: Consultation, form: ProfileForm, status: int = 200
+) -> tuple[str, int]:
     return (
         render_template(
             "participation/about.html",
@@ -343,20 +371,52 @@ def review(slug: str) -> Page:
     consultation = _load_open(slug)
     draft = _current_draft(consultation)
     if draft is None:
+        if request.method == "POST":
+            # The second press of a double click, arriving after the first one sent the draft:
+            # the same code, not a page without it.
+            token = session_state.draft_token(slug)
+            code = participation.receipt_of_sent_draft(consultation, token, _secret_key())
+            if code is not None:
+                return _sent(slug, code)
         return redirect(url_for(".intro", slug=slug))
     form = SubmitForm()
     status = 200
     empty = False
     if form.validate_on_submit():
+        on_failure(lambda: _render_review(consultation, draft, form))
         try:
-            code = participation.submit(draft)
+            code = participation.submit(draft, _secret_key())
         except participation.EmptySubmission:
             empty, status = True, 422
+        except participation.AlreadySubmitted:
+            # Sent by another request under a code this one cannot know: the thank-you page
+            # says that the code was shown (on the other page).
+            session_state.forget_draft(slug)
+            session_state.mark_receipt_shown(slug)
+            return redirect(url_for(".thanks", slug=slug))
         else:
             db.session.commit()
-            session_state.forget_draft(slug)
-            session_state.remember_receipt(slug, code)
-            return redirect(url_for(".thanks", slug=slug))
+            return _sent(slug, code)
+    return _render_review(consultation, draft, form, status, empty)
+
+
+def _secret_key() -> str:
+    return current_app.config["SECRET_KEY"]
+
+
+def _sent(slug: str, code: str) -> HTTPResponse:
+    session_state.forget_draft(slug)
+    session_state.remember_receipt(slug, code)
+    return redirect(url_for(".thanks", slug=slug))
+
+
+def _render_review(
+    consultation: Consultation,
+    draft: Submission,
+    form: SubmitForm,
+    status: int = 200,
+    empty: bool = False,
+) -> tuple[str, int]:
     answers = {r.recommendation_id: r for r in draft.responses}
     return (
         render_template(
@@ -378,14 +438,32 @@ def thanks(slug: str) -> Page:
         consultation = participation.get_consultation(slug)
     except participation.ConsultationNotFound:
         abort(404)
-    code = session_state.shown_receipt(slug)
-    if code is None:
+    code = session_state.receipt_to_show(slug)
+    if code is None and not session_state.receipt_was_shown(slug):
         return redirect(url_for(".intro", slug=slug))
-    return render_template(
+    page = render_template(
         "participation/thanks.html",
         consultation=localise_consultation(consultation, g.lang),
-        receipt=format_receipt_code(code),
+        receipt=format_receipt_code(code) if code else None,
     )
+    # Shown once: a reload, or the next person on a shared phone, no longer gets the code.
+    session_state.mark_receipt_shown(slug)
+    return page
+
+
+@bp.post("/start-again")
+def start_again() -> HTTPResponse:
+    """ "Start again as a new person" on a shared phone: the drafts this browser holds are deleted
+    (no one could reach them again) and its session is emptied, receipt codes and form token
+    included."""
+    form = StartAgainForm()
+    participation.discard_drafts(session_state.draft_tokens())
+    db.session.commit()
+    session_state.forget_everything()
+    flash(_("This phone no longer holds anyone's answers or receipt code."))
+    if form.slug.data:
+        return redirect(url_for(".intro", slug=form.slug.data))
+    return redirect(url_for(".home"))
 
 
 # --- receipt: check, see the outcome, delete ---------------------------------------------------
@@ -402,17 +480,29 @@ def _receipt_code_asked() -> str:
 @bp.route("/r/", methods=["GET", "POST"])
 @rate_limited("CONSULT_RECEIPT_RATE_LIMIT", methods=["POST"], per=_receipt_code_asked)
 @rate_limited("CONSULT_RECEIPT_ADDRESS_RATE_LIMIT", methods=["POST"])
-@resend_on_csrf_failure("code")
 def receipt_lookup() -> Page:
+    """The code comes in the form's body and the answers in the reply to it: no address, and so no
+    entry in the browser's history (the next person's, on a shared phone), ever holds the code.
+
+    Not opted in to "send again" after a failed security token: that page would write the code
+    back into the page for whoever sends the form again from the browser's history.
+    """
     form = ReceiptForm()
     if form.validate_on_submit():
         code = normalise_receipt_code(form.code.data)
         if code is not None:
-            return redirect(url_for(".receipt", code=format_receipt_code(code)))
+            on_failure(lambda: _render_lookup(form))
+            submission = participation.find_by_receipt(code)
+            if submission is None:
+                return _receipt_not_found(form.code.data)
+            return _render_receipt(submission, code)
         form.code.errors.append(
             _("This does not look like a receipt code. It has 12 letters and numbers.")
         )
-    status = 422 if form.is_submitted() else 200
+    return _render_lookup(form, 422 if form.is_submitted() else 200)
+
+
+def _render_lookup(form: ReceiptForm, status: int = 200) -> tuple[str, int]:
     return render_template("participation/receipt_lookup.html", form=form), status
 
 
@@ -420,10 +510,9 @@ def receipt_lookup() -> Page:
 @rate_limited("CONSULT_RECEIPT_RATE_LIMIT", per=_receipt_code_asked)
 @rate_limited("CONSULT_RECEIPT_ADDRESS_RATE_LIMIT")
 def receipt(code: str) -> Page:
-    submission = participation.find_by_receipt(code)
-    if submission is None:
-        return _receipt_not_found(code)
-    return _render_receipt(submission, code, DeleteForm(formdata=None))
+    """The first receipt address, with the code in it: nothing is looked up, so a code in the
+    address bar or the history opens nothing. No printed link has this form (the app is new)."""
+    abort(404)
 
 
 def _receipt_not_found(code: str) -> tuple[str, int]:
@@ -432,8 +521,18 @@ def _receipt_not_found(code: str) -> tuple[str, int]:
 
 
 def _render_receipt(
-    submission: Submission, code: str, delete_form: DeleteForm, status: int = 200
+    submission: Submission, code: str, status: int = 200, refused: DeleteForm | None = None
 ) -> tuple[str, int]:
+    """The answers of the submission with this code, and the form that deletes them.
+
+    The page shows someone's answers in reply to a form: the session's form token is renewed
+    first, so that the form this page came from, sent again from the browser's Back or Forward
+    button, is refused instead of showing the answers to whoever holds the phone by then.
+    """
+    session_state.renew_form_token()
+    delete_form = DeleteForm(formdata=None, code=format_receipt_code(code))
+    if refused is not None:
+        delete_form.confirm.errors = list(refused.confirm.errors)
     consultation = submission.consultation
     items = localise_recommendations(consultation, g.lang)
     answers = {r.recommendation_id: r for r in submission.responses}
@@ -444,24 +543,26 @@ def _render_receipt(
             consultation=localise_consultation(consultation, g.lang),
             items=items,
             answers=answers,
-            code=code,
             delete_form=delete_form,
         ),
         status,
     )
 
 
-@bp.post("/r/<code>/delete")
-@resend_on_csrf_failure()
+@bp.post("/r/delete")
 @rate_limited("CONSULT_RECEIPT_RATE_LIMIT", per=_receipt_code_asked)
 @rate_limited("CONSULT_RECEIPT_ADDRESS_RATE_LIMIT")
-def delete(code: str) -> Page:
-    submission = participation.find_by_receipt(code)
-    if submission is None:
-        return _receipt_not_found(code)
+def delete() -> Page:
+    """Delete with the code in the form's body (a hidden field of the receipt page) and the box
+    ticked. Not opted in to "send again", for the same reason as the look-up."""
     form = DeleteForm()
+    code = normalise_receipt_code(form.code.data or "")
+    submission = participation.find_by_receipt(code) if code else None
+    if code is None or submission is None:
+        return _receipt_not_found(form.code.data or "")
     if not form.validate_on_submit():
-        return _render_receipt(submission, code, form, 422)
+        return _render_receipt(submission, code, 422, refused=form)
+    on_failure(lambda: _render_receipt(submission, code))
     participation.delete_submission(submission)
     db.session.commit()
     scrub_deleted_rows()

@@ -9,7 +9,7 @@ from flask import Flask
 
 from consult.core.extensions import db
 from consult.models import Consultation, Response
-from tests.support.browser import Browser
+from tests.support.browser import Browser, Page
 from tests.support.journey import SLUG, answer, start, submissions
 
 
@@ -119,7 +119,8 @@ def test_draft_consultation_is_not_visible(browser: Browser, demo_app: Flask) ->
 
 
 def test_wrong_receipt_code_is_404_and_keeps_what_was_typed(browser: Browser) -> None:
-    page = browser.get("/en/r/ABCD-EFGH-2345")
+    browser.get("/en/r/")
+    page = browser.submit({"code": "ABCD-EFGH-2345"})
     assert page.status == 404
     assert "We could not find answers with this code" in page.text
     assert page.field_value("code") == "ABCD-EFGH-2345"
@@ -133,9 +134,14 @@ def test_malformed_receipt_code_in_the_form(browser: Browser) -> None:
     assert page.field_value("code") == "hello"
 
 
+def _look_up(browser: Browser, code: str) -> Page:
+    browser.get("/en/r/")
+    return browser.submit({"code": code})
+
+
 def test_receipt_lookups_are_rate_limited(browser: Browser) -> None:
     # Per receipt code; the looser limit per address is in tests/core/test_proxies_and_headers.py.
-    statuses = [browser.get("/en/r/ABCD-EFGH-2345").status for _ in range(11)]
+    statuses = [_look_up(browser, "ABCD-EFGH-2345").status for _ in range(11)]
     assert statuses[:10] == [404] * 10
     assert statuses[10] == 429
     assert "Too many tries" in browser.page.text
