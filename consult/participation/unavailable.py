@@ -22,7 +22,7 @@ from flask import Blueprint, current_app, flash, g, make_response, render_templa
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response as HTTPResponse
 
-from consult.core.errors import render_error
+from consult.core.errors import SECRET_FIELD_WORDS, error_page, log_unexpected
 from consult.core.extensions import db
 
 log = logging.getLogger(__name__)
@@ -64,9 +64,13 @@ def _form_again() -> HTTPResponse:
     fields = [
         (name, value, name in typed)
         for name, value in request.form.items(multi=True)
-        if name != token
+        if name != token and not any(word in name.lower() for word in SECRET_FIELD_WORDS)
     ]
-    page = render_template("participation/unavailable.html", fields=fields, action=request.path)
+    try:
+        page = render_template("participation/unavailable.html", fields=fields, action=request.path)
+    except Exception as problem:  # this handler must not fail: the plain error page, then
+        log_unexpected(problem)
+        return make_response(error_page(503))
     return make_response(page)
 
 
@@ -82,7 +86,7 @@ def handle_database_error(error: Exception) -> HTTPResponse:
         flash(str(MESSAGE))  # a plain string: the session cannot hold a lazy one
         response = _form_again()
     else:
-        response = make_response(render_error(503))
+        response = make_response(error_page(503))
     response.status_code = 503
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
