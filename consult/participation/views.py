@@ -470,8 +470,8 @@ def start_again() -> HTTPResponse:
 
 
 def _receipt_code_asked() -> str:
-    """The receipt code a request is about (in its URL or form), for the per-code rate limit."""
-    raw = (request.view_args or {}).get("code") or request.form.get("code", "")
+    """The receipt code a request is about (in its form), for the per-code rate limit."""
+    raw = request.form.get("code", "")
     return normalise_receipt_code(raw) or raw.strip().upper()
 
 
@@ -504,15 +504,6 @@ def receipt_lookup() -> Page:
 
 def _render_lookup(form: ReceiptForm, status: int = 200) -> tuple[str, int]:
     return render_template("participation/receipt_lookup.html", form=form), status
-
-
-@bp.get("/r/<code>")
-@rate_limited("CONSULT_RECEIPT_RATE_LIMIT", per=_receipt_code_asked)
-@rate_limited("CONSULT_RECEIPT_ADDRESS_RATE_LIMIT")
-def receipt(code: str) -> Page:
-    """The first receipt address, with the code in it: nothing is looked up, so a code in the
-    address bar or the history opens nothing. No printed link has this form (the app is new)."""
-    abort(404)
 
 
 def _receipt_not_found(code: str) -> tuple[str, int]:

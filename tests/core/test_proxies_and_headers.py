@@ -8,13 +8,14 @@ from flask import Flask
 
 from consult.core.security_headers import STRICT_TRANSPORT_SECURITY
 from tests.support.browser import Browser
+from tests.support.journey import look_up_receipt
 
 CODES = [f"ABCD-EFGH-{n}{n}{n}{n}" for n in "23456789"]  # well-formed codes that match nothing
 
 
 def _lookup(app: Flask, code: str, forwarded_for: str | None = None) -> int:
     headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
-    return app.test_client().get(f"/en/r/{code}", headers=headers).status_code
+    return look_up_receipt(app.test_client(), code, headers=headers)
 
 
 def test_behind_a_trusted_proxy_each_client_has_its_own_limit(
@@ -59,7 +60,7 @@ def test_one_address_many_people_are_not_locked_out(app: Flask) -> None:
     """With the default limits, a camp's shared address can look up many receipts (each person
     their own code) where the old per-address limit stopped at the eleventh."""
     client = app.test_client()
-    statuses = [client.get(f"/en/r/{code}").status_code for code in CODES * 2]
+    statuses = [look_up_receipt(client, code) for code in CODES * 2]
     assert statuses == [404] * len(statuses)
 
 

@@ -9,6 +9,7 @@ import pytest
 import redis
 
 from tests.support.browser import Browser
+from tests.support.journey import look_up_receipt
 
 REDIS_URL = os.environ.get("CONSULT_TEST_REDIS_URL")
 
@@ -31,7 +32,7 @@ def test_receipt_limits_are_kept_in_redis_without_addresses(app_factory, redis_u
         browser = Browser(app.test_client())
         # The limit per receipt code (the one per address is looser).
         codes = ["ABCD-EFGH-3333"] * 11
-        statuses = [browser.get(f"/en/r/{code}").status for code in codes]
+        statuses = [look_up_receipt(browser.client, code) for code in codes]
         assert statuses[-1] == 429 and statuses[:10] == [404] * 10
         keys = [k.decode() for k in client.scan_iter(f"*{prefix}*")]
         assert keys, "the limiter wrote its counters to Redis"
@@ -39,7 +40,7 @@ def test_receipt_limits_are_kept_in_redis_without_addresses(app_factory, redis_u
         assert not any("ABCD" in key for key in keys), "nor receipt codes"
         # A second app (another worker) shares the same counters.
         other = app_factory(CONSULT_REDIS_URL=redis_url, RATELIMIT_KEY_PREFIX=prefix)
-        assert Browser(other.test_client()).get(f"/en/r/{codes[0]}").status == 429
+        assert look_up_receipt(other.test_client(), codes[0]) == 429
     finally:
         for key in client.scan_iter(f"*{prefix}*"):
             client.delete(key)

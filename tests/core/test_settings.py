@@ -32,7 +32,7 @@ from consult.core.ratelimits import anonymous_client_key
 from consult.core.timeutil import utcnow
 from consult.models import StaffSession, Submission
 from tests.support.browser import Browser
-from tests.support.journey import SLUG, answer, start, submissions
+from tests.support.journey import SLUG, answer, look_up_receipt, start, submissions
 from tests.support.staff import log_in, make_staff
 
 SECRET = "settings-test-secret-key-0123456789abcdef"
@@ -281,9 +281,10 @@ def test_redis_url_makes_every_worker_share_the_limits(
         client_key = anonymous_client_key()
     store = redis.Redis.from_url(REDIS_URL)
     try:
-        code = "/en/r/ABCD-EFGH-2345"
-        assert [Browser(first_worker.test_client()).get(code).status for _ in range(2)] == [404] * 2
-        assert Browser(second_worker.test_client()).get(code).status == 429
+        code = "ABCD-EFGH-2345"
+        first_client = first_worker.test_client()
+        assert [look_up_receipt(first_client, code) for _ in range(2)] == [404] * 2
+        assert look_up_receipt(second_worker.test_client(), code) == 429
         assert list(store.scan_iter(f"*{client_key}*")), "the counters are in Redis"
     finally:
         for key in store.scan_iter(f"*{client_key}*"):
@@ -477,47 +478,6 @@ def test_instance_setup_writes_the_secret_where_the_app_reads_it(monkeypatch, tm
     assert len(key) >= 32 and key != INSECURE_DEV_KEY
 
 
-# --- CONSULT_RECEIPT_ADDRESS_RATE_LIMIT, CONSULT_TRUSTED_PROXIES, HSTS with secure cookies ----
-
-RECEIPT_CODES = [f"ABCD-EFGH-{n * 4}" for n in "2345"]  # well-formed, matching nothing
-
-
-def test_receipt_address_rate_limit(
-    production: pytest.MonkeyPatch, start_app: Callable[[], Flask]
-) -> None:
-    production.setenv("CONSULT_RECEIPT_ADDRESS_RATE_LIMIT", "2 per minute")
-    browser = Browser(start_app().test_client())
-    statuses = [browser.get(f"/en/r/{code}").status for code in RECEIPT_CODES[:3]]
-    assert statuses == [404, 404, 429]  # three different codes: the limit is the address's
-
-
-@pytest.mark.parametrize(("proxies", "separate"), [("1", True), (None, False)])
-def test_trusted_proxies(
-    production: pytest.MonkeyPatch,
-    start_app: Callable[[], Flask],
-    proxies: str | None,
-    separate: bool,
-) -> None:
-    if proxies:
-        production.setenv("CONSULT_TRUSTED_PROXIES", proxies)
-    production.setenv("CONSULT_RECEIPT_ADDRESS_RATE_LIMIT", "1 per minute")
-    client = start_app().test_client()
-    first = client.get(f"/en/r/{RECEIPT_CODES[0]}", headers={"X-Forwarded-For": "203.0.113.1"})
-    second = client.get(f"/en/r/{RECEIPT_CODES[1]}", headers={"X-Forwarded-For": "203.0.113.2"})
-    assert first.status_code == 404
-    assert second.status_code == (404 if separate else 429)
-
-
-def test_secure_cookies_send_hsts_and_a_secure_language_cookie(
-    production: pytest.MonkeyPatch, start_app: Callable[[], Flask]
-) -> None:
-    production.setenv("CONSULT_SECURE_COOKIES", "1")
-    response = start_app().test_client().get("/ar/", base_url="https://localhost")
-    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
-    [cookie] = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("consult_lang=")]
-    assert "Secure" in cookie
-
-
 # --- CONSULT_EXTERNAL_URL ------------------------------------------------------------------------
 
 EXTERNAL_URL = "https://consult.example.org"
@@ -582,3 +542,44 @@ def test_the_external_url_keeps_no_trailing_slash(
 ) -> None:
     production.setenv("CONSULT_EXTERNAL_URL", "http://127.0.0.1:5000/")
     assert start_app().config["CONSULT_EXTERNAL_URL"] == "http://127.0.0.1:5000"
+
+
+# --- CONSULT_RECEIPT_ADDRESS_RATE_LIMIT, CONSULT_TRUSTED_PROXIES, HSTS with secure cookies ----
+
+RECEIPT_CODES = [f"ABCD-EFGH-{n * 4}" for n in "2345"]  # well-formed, matching nothing
+
+
+def test_receipt_address_rate_limit(
+    production: pytest.MonkeyPatch, start_app: Callable[[], Flask]
+) -> None:
+    production.setenv("CONSULT_RECEIPT_ADDRESS_RATE_LIMIT", "2 per minute")
+    browser = Browser(start_app().test_client())
+    statuses = [look_up_receipt(browser.client, code) for code in RECEIPT_CODES[:3]]
+    assert statuses == [404, 404, 429]  # three different codes: the limit is the address's
+
+
+@pytest.mark.parametrize(("proxies", "separate"), [("1", True), (None, False)])
+def test_trusted_proxies(
+    production: pytest.MonkeyPatch,
+    start_app: Callable[[], Flask],
+    proxies: str | None,
+    separate: bool,
+) -> None:
+    if proxies:
+        production.setenv("CONSULT_TRUSTED_PROXIES", proxies)
+    production.setenv("CONSULT_RECEIPT_ADDRESS_RATE_LIMIT", "1 per minute")
+    client = start_app().test_client()
+    first = look_up_receipt(client, RECEIPT_CODES[0], headers={"X-Forwarded-For": "203.0.113.1"})
+    second = look_up_receipt(client, RECEIPT_CODES[1], headers={"X-Forwarded-For": "203.0.113.2"})
+    assert first == 404
+    assert second == (404 if separate else 429)
+
+
+def test_secure_cookies_send_hsts_and_a_secure_language_cookie(
+    production: pytest.MonkeyPatch, start_app: Callable[[], Flask]
+) -> None:
+    production.setenv("CONSULT_SECURE_COOKIES", "1")
+    response = start_app().test_client().get("/ar/", base_url="https://localhost")
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+    [cookie] = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("consult_lang=")]
+    assert "Secure" in cookie

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from flask import Flask
+from flask.testing import FlaskClient
 
 from consult.core.extensions import db
 from consult.models import Submission
@@ -30,3 +33,18 @@ def submissions(app: Flask) -> list[Submission]:
             _ = row.responses, row.groups  # load before the session closes
         db.session.expunge_all()
         return list(rows)
+
+
+_CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def look_up_receipt(
+    client: FlaskClient, code: str, lang: str = "en", headers: dict[str, str] | None = None
+) -> int:
+    """Type a receipt code into the look-up form (a POST: codes never travel in addresses) and
+    return the status of the reply (200 found, 404 not found, 429 refused by a rate limit)."""
+    form = client.get(f"/{lang}/r/", headers=headers or {}).get_data(as_text=True)
+    token = _CSRF_TOKEN.search(form)
+    assert token is not None, "no look-up form"
+    data = {"csrf_token": token.group(1), "code": code}
+    return client.post(f"/{lang}/r/", data=data, headers=headers or {}).status_code
