@@ -178,7 +178,8 @@ def _answer_row(submission: Submission, recommendation: Recommendation) -> Respo
     )
     db.session.expire(submission, ["responses"])
     response = response_for(submission, recommendation)
-    assert response is not None, "the row was just inserted, or found inserted"
+    if response is None:  # the row was just inserted, or found inserted: never expected
+        raise LookupError("the answer row vanished between its insert and its read")
     return response
 
 
