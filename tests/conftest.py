@@ -15,12 +15,14 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 
 from consult import create_app
 from consult.core.extensions import db
+from consult.staff.accounts import passwords
 from tests.support.browser import Browser
 
 POSTGRES_URL = os.environ.get("CONSULT_TEST_DATABASE_URL")
@@ -176,3 +178,17 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def browser(demo_app: Flask) -> Browser:
     return Browser(demo_app.test_client())
+
+
+# Argon2 with the smallest parameters it accepts: a log-in in a test then costs microseconds instead
+# of a tenth of a second. Production keeps argon2-cffi's RFC 9106 defaults (the module's own
+# hasher, which tests/accounts/test_operations.py checks through this fixture's value).
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> PasswordHasher:
+    """Swap in CHEAP_HASHER for the test; returns the production hasher it replaced."""
+    production = passwords._hasher
+    monkeypatch.setattr(passwords, "_hasher", CHEAP_HASHER)
+    return production

@@ -14,7 +14,8 @@ from consult.core.timeutil import utcnow
 from consult.models import StaffSession, StaffUser
 from consult.staff.accounts import passwords
 from tests.support.browser import Browser
-from tests.support.staff import PASSWORD, audit_actions, log_in, make_staff, staff_user
+from tests.support.factories import PASSWORD, staff_member
+from tests.support.staff import audit_actions, log_in, staff_user
 
 
 def test_create_staff_command_takes_the_password_from_the_environment(
@@ -66,7 +67,7 @@ def test_password_policy(app: Flask, password: str, problem: str) -> None:
 
 
 def test_log_in_and_out_and_the_old_cookie_no_longer_works(app: Flask) -> None:
-    make_staff(app, "mod@example.org", "moderator")
+    staff_member(app, "mod@example.org", "moderator")
     browser = log_in(app, "mod@example.org")
     assert browser.get("/staff/moderate/").status == 200
     captured = browser.client.get_cookie("consult")
@@ -84,7 +85,7 @@ def test_log_in_and_out_and_the_old_cookie_no_longer_works(app: Flask) -> None:
 
 
 def test_a_new_session_identifier_at_log_in(app: Flask) -> None:
-    make_staff(app, "mod@example.org", "moderator")
+    staff_member(app, "mod@example.org", "moderator")
     first = log_in(app, "mod@example.org")
     second = log_in(app, "mod@example.org")
     with app.app_context():
@@ -94,7 +95,7 @@ def test_a_new_session_identifier_at_log_in(app: Flask) -> None:
 
 
 def test_wrong_password_is_refused_and_audited(app: Flask) -> None:
-    make_staff(app, "mod@example.org", "moderator")
+    staff_member(app, "mod@example.org", "moderator")
     browser = Browser(app.test_client())
     browser.get("/staff/login")
     page = browser.submit({"email": "mod@example.org", "password": "wrong password here"})
@@ -105,7 +106,7 @@ def test_wrong_password_is_refused_and_audited(app: Flask) -> None:
 
 
 def test_repeated_failures_lock_the_account_without_telling_a_stranger(app: Flask) -> None:
-    make_staff(app, "mod@example.org", "moderator")
+    staff_member(app, "mod@example.org", "moderator")
     browser = Browser(app.test_client())
     for _ in range(5):
         browser.get("/staff/login")
@@ -136,7 +137,7 @@ def test_log_in_is_rate_limited(app: Flask) -> None:
 
 
 def test_second_factor_enrolment_login_and_recovery_code(app: Flask) -> None:
-    make_staff(app, "org@example.org", "organiser")
+    staff_member(app, "org@example.org", "organiser")
     browser = log_in(app, "org@example.org")
     page = browser.get("/staff/account/second-factor")
     assert page.soup.find("svg") is not None  # the QR code, drawn on the server
@@ -164,7 +165,7 @@ def test_second_factor_enrolment_login_and_recovery_code(app: Flask) -> None:
 
 
 def test_admin_can_require_a_second_factor(app: Flask) -> None:
-    make_staff(app, "mod@example.org", "moderator", totp_required=True)
+    staff_member(app, "mod@example.org", "moderator", totp_required=True)
     browser = Browser(app.test_client())
     browser.get("/staff/login")
     page = browser.submit({"email": "mod@example.org", "password": PASSWORD})
@@ -175,7 +176,7 @@ def test_admin_can_require_a_second_factor(app: Flask) -> None:
 
 
 def test_idle_timeout_and_absolute_lifetime_end_the_session(app: Flask) -> None:
-    make_staff(app, "mod@example.org", "moderator")
+    staff_member(app, "mod@example.org", "moderator")
     browser = log_in(app, "mod@example.org")
     with app.app_context():
         record = db.session.scalar(sa.select(StaffSession))
@@ -194,8 +195,8 @@ def test_idle_timeout_and_absolute_lifetime_end_the_session(app: Flask) -> None:
 
 
 def test_deactivation_ends_sessions_on_the_server(app: Flask) -> None:
-    make_staff(app, "admin@example.org", "admin")
-    mod_id = make_staff(app, "mod@example.org", "moderator")
+    staff_member(app, "admin@example.org", "admin")
+    mod_id = staff_member(app, "mod@example.org", "moderator")
     moderator = log_in(app, "mod@example.org")
     admin = log_in(app, "admin@example.org")
     admin.get("/staff/admin/staff")
@@ -212,7 +213,7 @@ def test_deactivation_ends_sessions_on_the_server(app: Flask) -> None:
 
 
 def test_password_change_ends_other_sessions(app: Flask) -> None:
-    make_staff(app, "mod@example.org", "moderator")
+    staff_member(app, "mod@example.org", "moderator")
     phone = log_in(app, "mod@example.org")
     laptop = log_in(app, "mod@example.org")
     laptop.get("/staff/account")
@@ -228,7 +229,7 @@ def test_password_change_ends_other_sessions(app: Flask) -> None:
 
 
 def test_invitation_sets_a_password(app: Flask) -> None:
-    make_staff(app, "admin@example.org", "admin")
+    staff_member(app, "admin@example.org", "admin")
     admin = log_in(app, "admin@example.org")
     admin.get("/staff/admin/staff")
     page = admin.submit(
@@ -247,8 +248,8 @@ def test_invitation_sets_a_password(app: Flask) -> None:
 
 
 def test_admin_changes_roles_and_cannot_lock_themselves_out(app: Flask) -> None:
-    admin_id = make_staff(app, "admin@example.org", "admin")
-    other = make_staff(app, "t@example.org", "translator")
+    admin_id = staff_member(app, "admin@example.org", "admin")
+    other = staff_member(app, "t@example.org", "translator")
     admin = log_in(app, "admin@example.org")
     admin.get("/staff/admin/staff")
     admin.submit(
@@ -264,7 +265,7 @@ def test_admin_changes_roles_and_cannot_lock_themselves_out(app: Flask) -> None:
 
 
 def test_staff_pages_use_the_staff_members_language(app: Flask) -> None:
-    make_staff(app, "mod@example.org", "moderator")
+    staff_member(app, "mod@example.org", "moderator")
     browser = log_in(app, "mod@example.org")
     browser.get("/staff/account")
     browser.submit({"language": "ps"}, action_contains="/account/language")

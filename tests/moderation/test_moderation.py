@@ -12,7 +12,8 @@ from consult.core.extensions import db
 from consult.models import AuditEvent, Response, SafeguardingCase, StaffUser
 from consult.moderation import operations as moderation
 from tests.support.browser import Browser
-from tests.support.staff import audit_actions, log_in, make_staff, submit_answers
+from tests.support.factories import staff_member, submitted_answers
+from tests.support.staff import audit_actions, log_in
 
 WITH_PHONE = "Call my brother on +49 151 23456789, he knows the lawyer."
 PLAIN = "Free lawyers would save families years of waiting."
@@ -20,7 +21,7 @@ PLAIN = "Free lawyers would save families years of waiting."
 
 @pytest.fixture
 def moderator(demo_app: Flask) -> Browser:
-    make_staff(demo_app, "mod@example.org", "moderator")
+    staff_member(demo_app, "mod@example.org", "moderator")
     return log_in(demo_app, "mod@example.org")
 
 
@@ -34,7 +35,7 @@ def _response(app: Flask, response_id: int) -> Response:
 def test_written_answers_wait_in_the_queue_and_stance_only_answers_do_not(
     demo_app: Flask, moderator: Browser
 ) -> None:
-    ids = submit_answers(demo_app, [PLAIN, WITH_PHONE])
+    ids = submitted_answers(demo_app, [PLAIN, WITH_PHONE, ""])  # the third: a stance only
     page = moderator.get("/staff/moderate/")
     assert "2 answers" in page.text
     assert PLAIN in page.text
@@ -47,8 +48,8 @@ def test_written_answers_wait_in_the_queue_and_stance_only_answers_do_not(
 
 
 def test_queue_filters_by_language_and_recommendation(demo_app: Flask, moderator: Browser) -> None:
-    submit_answers(demo_app, [PLAIN])
-    submit_answers(demo_app, ["نحتاج إلى محامين يتكلمون لغتنا"], lang="ar")
+    submitted_answers(demo_app, [PLAIN])
+    submitted_answers(demo_app, ["نحتاج إلى محامين يتكلمون لغتنا"], lang="ar")
     assert "1 answer" in moderator.get("/staff/moderate/?language=ar").text
     assert "0 answers" in moderator.get("/staff/moderate/?recommendation=999").text
     assert "2 answers" in moderator.get("/staff/moderate/?recommendation=1").text
@@ -58,7 +59,7 @@ def test_queue_filters_by_language_and_recommendation(demo_app: Flask, moderator
 def test_answer_page_shows_highlights_suggestion_and_context(
     demo_app: Flask, moderator: Browser
 ) -> None:
-    ids = submit_answers(demo_app, [PLAIN, WITH_PHONE])
+    ids = submitted_answers(demo_app, [PLAIN, WITH_PHONE])
     page = moderator.get(f"/staff/moderate/{ids[1]}")
     assert page.soup.select_one("blockquote.original mark").get_text() == "+49 151 23456789"
     assert page.field_value("public_text") == "Call my brother on [phone], he knows the lawyer."
@@ -66,7 +67,7 @@ def test_answer_page_shows_highlights_suggestion_and_context(
 
 
 def test_approve(demo_app: Flask, moderator: Browser) -> None:
-    [rid] = submit_answers(demo_app, [PLAIN])
+    [rid] = submitted_answers(demo_app, [PLAIN])
     moderator.get(f"/staff/moderate/{rid}")
     page = moderator.submit(button=("action", "approve"))
     assert "Approved." in page.text
@@ -82,7 +83,7 @@ def test_approve(demo_app: Flask, moderator: Browser) -> None:
 
 
 def test_redact_and_approve_keeps_the_original(demo_app: Flask, moderator: Browser) -> None:
-    [_, rid] = submit_answers(demo_app, [PLAIN, WITH_PHONE])
+    [_, rid] = submitted_answers(demo_app, [PLAIN, WITH_PHONE])
     moderator.get(f"/staff/moderate/{rid}")
     moderator.submit(button=("action", "redact"))
     row = _response(demo_app, rid)
@@ -96,7 +97,7 @@ def test_redact_and_approve_keeps_the_original(demo_app: Flask, moderator: Brows
 
 
 def test_reject_with_a_reason(demo_app: Flask, moderator: Browser) -> None:
-    [rid] = submit_answers(demo_app, ["buy cheap watches www.spam.example"])
+    [rid] = submitted_answers(demo_app, ["buy cheap watches www.spam.example"])
     moderator.get(f"/staff/moderate/{rid}")
     moderator.submit({"reason": "spam"}, button=("action", "reject"))
     row = _response(demo_app, rid)
@@ -114,7 +115,7 @@ def test_reject_with_a_reason(demo_app: Flask, moderator: Browser) -> None:
 
 def test_escalated_answer_goes_to_safeguarding_only(demo_app: Flask, moderator: Browser) -> None:
     danger = "My daughter is kept in a house in the camp and they beat her."
-    [rid] = submit_answers(demo_app, [danger])
+    [rid] = submitted_answers(demo_app, [danger])
     moderator.get(f"/staff/moderate/{rid}")
     page = moderator.submit({"note": "urgent"}, button=("action", "escalate"))
     assert "never be published" in page.text
@@ -124,7 +125,7 @@ def test_escalated_answer_goes_to_safeguarding_only(demo_app: Flask, moderator: 
     assert row.moderation_state == "safeguarding" and row.public_text is None
     assert moderator.get("/staff/safeguarding/").status == 403  # moderators do not see the list
 
-    make_staff(demo_app, "org@example.org", "organiser")
+    staff_member(demo_app, "org@example.org", "organiser")
     organiser = log_in(demo_app, "org@example.org")
     page = organiser.get("/staff/safeguarding/")
     assert danger in page.text
@@ -139,7 +140,7 @@ def test_escalated_answer_goes_to_safeguarding_only(demo_app: Flask, moderator: 
 
 
 def test_bulk_approve_and_reject(demo_app: Flask, moderator: Browser) -> None:
-    ids = submit_answers(demo_app, ["one answer here", "two answer here", "three answer here"])
+    ids = submitted_answers(demo_app, ["one answer here", "two answer here", "three answer here"])
     moderator.get("/staff/moderate/")
     page = moderator.submit(
         {"selected": [str(ids[0]), str(ids[1])]},
@@ -159,9 +160,9 @@ def test_bulk_approve_and_reject(demo_app: Flask, moderator: Browser) -> None:
 
 
 def test_second_moderator_is_told_who_already_decided(demo_app: Flask, moderator: Browser) -> None:
-    make_staff(demo_app, "second@example.org", "moderator")
+    staff_member(demo_app, "second@example.org", "moderator")
     second = log_in(demo_app, "second@example.org")
-    [rid] = submit_answers(demo_app, [PLAIN])
+    [rid] = submitted_answers(demo_app, [PLAIN])
     moderator.get(f"/staff/moderate/{rid}")
     second.get(f"/staff/moderate/{rid}")
     moderator.submit(button=("action", "approve"))
@@ -176,9 +177,9 @@ def test_second_moderator_is_told_who_already_decided(demo_app: Flask, moderator
 
 def test_two_moderators_deciding_at_the_same_moment(demo_app: Flask) -> None:
     """Two threads, two database connections, one answer: exactly one decision is stored."""
-    first = make_staff(demo_app, "a@example.org", "moderator")
-    second = make_staff(demo_app, "b@example.org", "moderator")
-    [rid] = submit_answers(demo_app, [PLAIN])
+    first = staff_member(demo_app, "a@example.org", "moderator")
+    second = staff_member(demo_app, "b@example.org", "moderator")
+    [rid] = submitted_answers(demo_app, [PLAIN])
     barrier = threading.Barrier(2)
     outcomes: dict[int, str] = {}
 
@@ -218,9 +219,9 @@ def test_two_moderators_deciding_at_the_same_moment(demo_app: Flask) -> None:
 
 
 def test_translators_cannot_moderate(demo_app: Flask) -> None:
-    make_staff(demo_app, "t@example.org", "translator")
+    staff_member(demo_app, "t@example.org", "translator")
     translator = log_in(demo_app, "t@example.org")
-    [rid] = submit_answers(demo_app, [PLAIN])
+    [rid] = submitted_answers(demo_app, [PLAIN])
     assert translator.get("/staff/moderate/").status == 403
     assert translator.get(f"/staff/moderate/{rid}").status == 403
 
@@ -228,7 +229,7 @@ def test_translators_cannot_moderate(demo_app: Flask) -> None:
 def test_moderation_works_without_javascript_and_offers_shortcuts(
     demo_app: Flask, moderator: Browser
 ) -> None:
-    [rid] = submit_answers(demo_app, [PLAIN])
+    [rid] = submitted_answers(demo_app, [PLAIN])
     page = moderator.get(f"/staff/moderate/{rid}")
     buttons = {
         b["value"]: b.get("data-shortcut") for b in page.soup.select("#decision-form button")
@@ -236,5 +237,5 @@ def test_moderation_works_without_javascript_and_offers_shortcuts(
     assert buttons == {"approve": "a", "redact": "p", "reject": "r", "escalate": "s"}
     assert page.soup.find("script", src="/static/moderate.js") is not None
     script = moderator.client.get("/static/moderate.js")
-    assert script.status_code == 200 and b"keydown" in script.data
+    assert script.status_code == 200
     script.close()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Flask
 
 from consult.core.extensions import db
+from consult.core.timeutil import today
 from consult.models import Consultation, Response
 from tests.support.browser import Browser, Page
 from tests.support.journey import SLUG, answer, start, submissions
@@ -108,7 +109,7 @@ def test_closed_consultation_says_so(browser: Browser, demo_app: Flask) -> None:
 
 
 def test_consultation_past_its_closing_date_is_closed(browser: Browser, demo_app: Flask) -> None:
-    _set_consultation(demo_app, closes_on=date.today() - timedelta(days=1))
+    _set_consultation(demo_app, closes_on=today() - timedelta(days=1))
     assert browser.get(f"/en/c/{SLUG}/").status == 410
     assert "Leave no migrant" not in browser.get("/en/").text
 

@@ -1,4 +1,7 @@
-"""Helpers for tests of the staff side: accounts, log-in through the real form, answers."""
+"""Helpers for tests of the staff side: log-in through the real form, the audit log, accounts.
+
+Accounts and participants' answers are made by `tests.support.factories`.
+"""
 
 from __future__ import annotations
 
@@ -7,21 +10,15 @@ import sqlalchemy as sa
 from flask import Flask
 
 from consult.core.extensions import db
-from consult.models import AuditEvent, Response, StaffUser
-from consult.staff.accounts.operations import create_staff
-from tests.support.browser import Browser, Page
-from tests.support.journey import SLUG, answer, start
+from consult.models import AuditEvent, StaffUser
+from tests.support.browser import Browser
+from tests.support.factories import PASSWORD, staff_member, submitted_answers
 
-PASSWORD = "correct horse battery staple"
+__all__ = ["PASSWORD", "audit_actions", "log_in", "make_staff", "staff_user", "submit_answers"]
 
-
-def make_staff(app: Flask, email: str, *roles: str, **values: object) -> int:
-    with app.app_context():
-        user = create_staff(email, PASSWORD, list(roles))
-        for name, value in values.items():
-            setattr(user, name, value)
-        db.session.commit()
-        return user.id
+# Earlier names of the factories, kept for the tests that use them.
+make_staff = staff_member
+submit_answers = submitted_answers
 
 
 def log_in(
@@ -35,22 +32,6 @@ def log_in(
         page = browser.submit({"code": pyotp.TOTP(totp_secret).now()})
     assert page.url == "/staff/", page.text
     return browser
-
-
-def submit_answers(app: Flask, texts: list[str], lang: str = "en") -> list[int]:
-    """A participant answers the first ideas with these texts; returns the response ids."""
-    participant = Browser(app.test_client())
-    start(participant, lang)
-    for text in texts:
-        answer(participant, "agree", text)
-    participant.get(f"/{lang}/c/{SLUG}/review")
-    page: Page = participant.submit()
-    assert page.url.endswith("/thanks"), page.text
-    with app.app_context():
-        rows = db.session.scalars(
-            sa.select(Response).where(Response.text.is_not(None)).order_by(Response.id.desc())
-        ).all()
-        return sorted(r.id for r in rows[: len(texts)])
 
 
 def audit_actions(app: Flask) -> list[str]:

@@ -308,16 +308,6 @@ def test_suggest_redaction(text: str, expected: str) -> None:
     assert suggest_redaction(text) == expected
 
 
-def test_placeholders() -> None:
-    assert PLACEHOLDERS == {
-        "phone": "[phone]",
-        "email": "[email]",
-        "url": "[url]",
-        "id_number": "[id number]",
-        "name": "[name]",
-    }
-
-
 SAMPLE = (
     "Je m'appelle Marie. Mon numéro: 06 12 34 56 78, marie@example.fr, "
     "https://example.org/a. اسمي أحمد ورقمي ٠٧٩٠ ١٢٣ ٤٥٦٧. Dossier ABC-12C34567."
