@@ -67,7 +67,13 @@ def _as_stored(state: dict[str, Any] | None) -> dict[str, Any] | None:
 
 class AuditEvent(db.Model):
     __tablename__ = "audit_event"
-    __table_args__ = (sa.Index("ix_audit_event_object", "object_type", "object_id"),)
+    __table_args__ = (
+        sa.Index("ix_audit_event_object", "object_type", "object_id"),
+        # The log's page, newest first (keyset on id), by each filter: see `consult.audit.queries`.
+        sa.Index("ix_audit_event_action_id", "action", "id"),
+        sa.Index("ix_audit_event_actor_label_id", "actor_label", "id"),
+        sa.Index("ix_audit_event_object_type_id", "object_type", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
@@ -78,7 +84,7 @@ class AuditEvent(db.Model):
     # The actor's e-mail at the time (or the one tried, for a failed log-in), kept if the account
     # is deleted.
     actor_label: Mapped[str] = mapped_column(sa.String(254), default="")
-    action: Mapped[str] = mapped_column(sa.String(64), index=True)
+    action: Mapped[str] = mapped_column(sa.String(64))
     object_type: Mapped[str | None] = mapped_column(sa.String(32))
     object_id: Mapped[int | None]
     old_state: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)

@@ -84,6 +84,14 @@ class SubmissionGroup(db.Model):
     group: Mapped[str] = mapped_column(sa.String(32), primary_key=True, index=True)
 
 
+def _where(condition: str) -> dict[str, sa.TextClause]:
+    """A partial index's condition, on both databases."""
+    return {"sqlite_where": sa.text(condition), "postgresql_where": sa.text(condition)}
+
+
+_QUEUED = _where("moderation_state IS NOT NULL")
+
+
 class Response(db.Model):
     __tablename__ = "response"
     __table_args__ = (
@@ -92,6 +100,33 @@ class Response(db.Model):
         ModerationState.check("moderation_state", nullable=True),
         RejectReason.check("moderation_reason", nullable=True),
         sa.Index("ix_response_recommendation_stance", "recommendation_id", "stance"),
+        # The moderation queue, read in id order (keyset) by state and by each filter: see
+        # `consult.moderation.queries` and migration 0006. Only answers with a moderation state
+        # (written and submitted) are indexed.
+        sa.Index("ix_response_queue", "moderation_state", "id", **_QUEUED),
+        sa.Index(
+            "ix_response_queue_detected_language",
+            "moderation_state",
+            "detected_language",
+            "id",
+            **_QUEUED,
+        ),
+        sa.Index(
+            "ix_response_queue_text_language", "moderation_state", "text_language", "id", **_QUEUED
+        ),
+        sa.Index(
+            "ix_response_queue_recommendation",
+            "recommendation_id",
+            "moderation_state",
+            "id",
+            **_QUEUED,
+        ),
+        sa.Index(
+            "ix_response_queue_personal_data",
+            "moderation_state",
+            "id",
+            **_where("personal_data_kinds IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -109,7 +144,7 @@ class Response(db.Model):
     detected_confidence: Mapped[float | None]
     needs_language_review: Mapped[bool] = mapped_column(default=False)
     # None for stance-only answers: they count in statistics without moderation.
-    moderation_state: Mapped[str | None] = mapped_column(sa.String(16), index=True)
+    moderation_state: Mapped[str | None] = mapped_column(sa.String(16))
     public_text: Mapped[str | None] = mapped_column(sa.Text)
     moderated_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("staff_user.id", ondelete="SET NULL")

@@ -1,11 +1,12 @@
-"""Reading the moderation queue: submitted written answers by state, with filters, oldest first."""
+"""Reading the moderation queue: submitted written answers by state, with filters, oldest first,
+page by page (keyset: see `consult.staff.paging`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import selectinload
 
 from consult.core.extensions import db
 from consult.models import (
@@ -14,9 +15,8 @@ from consult.models import (
     Recommendation,
     Response,
     ResponseTranslation,
-    Submission,
-    SubmissionState,
 )
+from consult.staff.paging import Count, Cursor, Keyset, Page, in_key_order
 
 
 @dataclass(frozen=True)
@@ -24,55 +24,92 @@ class QueueFilters:
     consultation_id: int | None = None
     # The recommendation's number in its consultation ("Idea 3"), as staff and participants see it.
     recommendation_position: int | None = None
+    # Detected or declared: an answer written in the English interface that reads as Arabic is
+    # found under either language.
     language: str | None = None
     state: str = ModerationState.PENDING
     personal_data: bool | None = None
 
 
-def _filtered(filters: QueueFilters) -> sa.Select:
-    query = (
-        sa.select(Response)
-        .join(Response.submission)
-        .where(Submission.state == SubmissionState.SUBMITTED, Response.text.is_not(None))
-        .where(Response.moderation_state == filters.state)
-    )
+def _recommendation_ids(filters: QueueFilters) -> list[int] | None:
+    """The ids of the recommendations the filters name (a small table, read first), or None when
+    they name none."""
+    if not filters.consultation_id and not filters.recommendation_position:
+        return None
+    query = sa.select(Recommendation.id).order_by(Recommendation.id)
     if filters.consultation_id:
-        query = query.where(Submission.consultation_id == filters.consultation_id)
+        query = query.where(Recommendation.consultation_id == filters.consultation_id)
     if filters.recommendation_position:
-        query = query.where(
-            Response.recommendation.has(Recommendation.position == filters.recommendation_position)
-        )
-    if filters.language:
-        query = query.where(
-            sa.or_(
-                Response.detected_language == filters.language,
-                Response.text_language == filters.language,
-            )
-        )
+        query = query.where(Recommendation.position == filters.recommendation_position)
+    return list(db.session.scalars(query))
+
+
+def _keyset(filters: QueueFilters) -> Keyset:
+    """The queue as branches that each read one index in id order (see migration 0006).
+
+    `moderation_state` is set only when a submission is sent, and only on answers with text, so a
+    state alone means "submitted and written": no join with the submission. The most selective
+    filter with an index leads (the recommendations, else the language's two columns); the others
+    filter the rows that index gives.
+    """
+    base = sa.select(Response.id).where(Response.moderation_state == filters.state)
     if filters.personal_data is True:
-        query = query.where(Response.personal_data_kinds.is_not(None))
+        base = base.where(Response.personal_data_kinds.is_not(None))
     elif filters.personal_data is False:
-        query = query.where(Response.personal_data_kinds.is_(None))
-    return query
+        base = base.where(Response.personal_data_kinds.is_(None))
+    recommendation_ids = _recommendation_ids(filters)
+    if recommendation_ids is not None:
+        if filters.language:
+            base = base.where(
+                sa.or_(
+                    Response.detected_language == filters.language,
+                    Response.text_language == filters.language,
+                )
+            )
+        branches = [base.where(Response.recommendation_id == r) for r in recommendation_ids]
+    elif filters.language:
+        branches = [
+            base.where(Response.detected_language == filters.language),
+            base.where(Response.text_language == filters.language),
+        ]
+    else:
+        branches = [base]
+    return Keyset(Response.id, branches)
 
 
-def queue(filters: QueueFilters, limit: int = 50, offset: int = 0) -> tuple[list[Response], int]:
-    """Submitted written answers matching the filters, oldest first, and how many there are."""
-    query = _filtered(filters)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(
-        query.options(joinedload(Response.recommendation).joinedload(Recommendation.texts))
-        .order_by(Response.id)
-        .limit(limit)
-        .offset(offset)
-    ).unique()
-    return list(rows), total
+def queue(filters: QueueFilters, cursor: Cursor | None = None, limit: int = 50) -> Page[Response]:
+    """A page of the written answers matching the filters, oldest first."""
+    ids = _keyset(filters).page(cursor or Cursor(), limit)
+
+    def load(page_ids: list[int]) -> list[Response]:
+        # The page shows each answer's idea number: its few recommendations in one more query.
+        rows = db.session.scalars(
+            sa.select(Response)
+            .where(Response.id.in_(page_ids))
+            .options(selectinload(Response.recommendation))
+        )
+        return in_key_order(rows, page_ids, lambda row: row.id)
+
+    return ids.map_rows(load)
 
 
-def next_pending(filters: QueueFilters | None = None) -> Response | None:
-    """The oldest answer still waiting for a decision, for "decide, then go to the next"."""
-    query = _filtered(filters or QueueFilters()).order_by(Response.id).limit(1)
-    return db.session.scalar(query)
+def queue_count(filters: QueueFilters) -> Count:
+    """How many answers match the filters, up to the bound ("1,000+")."""
+    return _keyset(filters).count()
+
+
+def next_pending(after_id: int | None = None) -> Response | None:
+    """The answer to decide on next, for "decide, then go to the next": the first one still
+    waiting after `after_id` (the one just decided), else the oldest one waiting. Two index
+    seeks at most, however long the queue."""
+    waiting = sa.select(Response).where(Response.moderation_state == ModerationState.PENDING)
+    if after_id is not None:
+        following = db.session.scalar(
+            waiting.where(Response.id > after_id).order_by(Response.id).limit(1)
+        )
+        if following is not None:
+            return following
+    return db.session.scalar(waiting.order_by(Response.id).limit(1))
 
 
 def other_answers(response: Response) -> list[Response]:

@@ -24,7 +24,7 @@ from consult.moderation import operations as moderation
 from consult.moderation import queries, safeguarding
 from consult.moderation.forms import BulkForm, CaseForm, DecisionForm
 from consult.staff.access import requires_roles
-from consult.staff.paging import current_page, int_arg, page_count, with_current_query
+from consult.staff.paging import current_cursor, int_arg, with_current_query
 from consult.text.redaction import highlight_segments, suggest_redaction
 
 bp = Blueprint("moderation", __name__)
@@ -33,6 +33,7 @@ bp = Blueprint("moderation", __name__)
 SAFEGUARDING_READERS = ("admin", "organiser")
 
 Page = str | tuple[str, int] | HTTPResponse
+# Answers per page of the queue (tests lower it to cross page boundaries with a few answers).
 PAGE_SIZE = 50
 
 
@@ -54,14 +55,12 @@ def _filters() -> queries.QueueFilters:
 @requires_roles("moderator", "admin")
 def moderation_queue() -> Page:
     filters = _filters()
-    page = current_page()
-    items, total = queries.queue(filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    page = queries.queue(filters, current_cursor(), limit=PAGE_SIZE)
     return render_template(
         "moderation/queue.html",
-        items=[(r, _localised(r)) for r in items],
-        total=total,
+        items=page.rows,
+        count=queries.queue_count(filters),
         page=page,
-        pages=page_count(total, PAGE_SIZE),
         filters=filters,
         consultations=queries.consultations(),
         bulk_form=BulkForm(),
@@ -136,7 +135,7 @@ def moderate_answer(response_id: int) -> Page:
             if message is not None:
                 db.session.commit()
                 flash(message)
-                return redirect(_next_in_queue())
+                return redirect(_next_in_queue(response_id))
     if not form.public_text.data:
         form.public_text.data = response.public_text or suggest_redaction(response.text or "")
     # The page shows the original text: who read which answer is on record before it is shown.
@@ -194,8 +193,9 @@ def _apply_decision(response: Response, form: DecisionForm, action: str | None) 
     return str(DONE_MESSAGES[decision])
 
 
-def _next_in_queue() -> str:
-    following = queries.next_pending()
+def _next_in_queue(decided_id: int) -> str:
+    """The next answer waiting after the one just decided (no count, no scan of the queue)."""
+    following = queries.next_pending(decided_id)
     if following is not None:
         return url_for(".moderate_answer", response_id=following.id)
     return url_for(".moderation_queue")
