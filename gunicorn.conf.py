@@ -23,6 +23,10 @@ timeout = 30
 # HUP) is then needed to load new code.
 preload_app = True
 
+# Forwarded headers are judged in one place, the app's CONSULT_TRUSTED_PROXIES (Werkzeug's
+# ProxyFix): gunicorn itself would otherwise believe X-Forwarded-Proto from 127.0.0.1.
+forwarded_allow_ips = ""
+
 # No access log: gunicorn's format starts with the client's address (%(h)s), and Consult never
 # logs addresses. Errors go to standard error.
 accesslog = None

@@ -10,7 +10,8 @@ from consult.core.extensions import login_manager
 from consult.models import StaffUser
 from consult.staff.accounts import sessions
 
-TOKEN_KEY = "staff_token"  # nosec B105: the name of a session key, not a password
+# The name of a session key, not a password (bandit B105 reads it as one).
+TOKEN_KEY = "staff_token"  # nosec B105
 
 
 def idle_timeout() -> timedelta:
