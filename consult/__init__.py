@@ -54,12 +54,13 @@ def register_blueprints(app: Flask) -> None:
     from consult.participation.views import root as root_bp
     from consult.staff import staff_blueprint
     from consult.staff.accounts.blueprint import bp as accounts_bp
+    from consult.translation.views import bp as translation_bp
 
     init_routing(app)  # before any route: the `int` converter every route uses
     init_templating(app)
     app.register_blueprint(root_bp)
     app.register_blueprint(participation_bp)
-    app.register_blueprint(staff_blueprint([accounts_bp, moderation_bp, audit_bp]))
+    app.register_blueprint(staff_blueprint([accounts_bp, moderation_bp, translation_bp, audit_bp]))
     init_rate_limits(app)  # after the blueprints: it wraps the views that ask for a limit
 
 

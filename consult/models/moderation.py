@@ -36,6 +36,22 @@ class ResponseTranslation(db.Model):
     response: Mapped[Response] = relationship()
 
 
+class TranslationSkip(db.Model):
+    """A translator said "I can't read this language" for an answer and a target language: the
+    desk stops showing that pair to them; others still see it."""
+
+    __tablename__ = "translation_skip"
+
+    response_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("response.id", ondelete="CASCADE"), primary_key=True
+    )
+    language: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    staff_user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("staff_user.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class SafeguardingCase(db.Model):
     __tablename__ = "safeguarding_case"
 
