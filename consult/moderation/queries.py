@@ -16,7 +16,7 @@ from consult.models import (
     Response,
     ResponseTranslation,
 )
-from consult.staff.paging import Count, Cursor, Keyset, Page, in_key_order
+from consult.staff.paging import Count, Cursor, Keyset, Page, in_key_order, inline
 
 
 @dataclass(frozen=True)
@@ -50,9 +50,9 @@ def _keyset(filters: QueueFilters) -> Keyset:
     `moderation_state` is set only when a submission is sent, and only on answers with text, so a
     state alone means "submitted and written": no join with the submission. The most selective
     filter with an index leads (the recommendations, else the language's two columns); the others
-    filter the rows that index gives.
+    filter the rows that index gives. The state is written into the statement (see `inline`).
     """
-    base = sa.select(Response.id).where(Response.moderation_state == filters.state)
+    base = sa.select(Response.id).where(Response.moderation_state == inline(str(filters.state)))
     if filters.personal_data is True:
         base = base.where(Response.personal_data_kinds.is_not(None))
     elif filters.personal_data is False:
@@ -102,7 +102,9 @@ def next_pending(after_id: int | None = None) -> Response | None:
     """The answer to decide on next, for "decide, then go to the next": the first one still
     waiting after `after_id` (the one just decided), else the oldest one waiting. Two index
     seeks at most, however long the queue."""
-    waiting = sa.select(Response).where(Response.moderation_state == ModerationState.PENDING)
+    waiting = sa.select(Response).where(
+        Response.moderation_state == inline(str(ModerationState.PENDING))
+    )
     if after_id is not None:
         following = db.session.scalar(
             waiting.where(Response.id > after_id).order_by(Response.id).limit(1)

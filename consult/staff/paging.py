@@ -32,6 +32,18 @@ COUNT_BOUND = 1000
 CURSOR_KEYS = ("after", "before", "page")
 
 
+def inline(value: str | int) -> sa.BindParameter:
+    """`value` written into the statement's text instead of sent as a parameter: for a state from
+    the vocabulary and for the page sizes, never for text from a request.
+
+    A PostgreSQL driver prepares a statement it has run a few times, and PostgreSQL may then keep
+    one generic plan for every value: planned for "some state", it walks the primary key and
+    filters, which reads nearly the whole table when the few answers still pending sit at its end.
+    With the value in the text, each state gets the plan its statistics call for.
+    """
+    return sa.literal(value, literal_execute=True)
+
+
 def int_arg(name: str) -> int | None:
     """A whole number from the query string, or None when it is absent or not a number (see
     `consult.core.routing.whole_number`: ASCII digits that fit a database integer)."""
@@ -123,7 +135,7 @@ class Keyset:
         descending = self.descending != backwards
         order = self.key.desc() if descending else self.key.asc()
         parts = [
-            (branch if where is None else branch.where(where)).order_by(order).limit(limit)
+            (branch if where is None else branch.where(where)).order_by(order).limit(inline(limit))
             for branch in self.branches
         ]
         if len(parts) == 1:
@@ -132,7 +144,7 @@ class Keyset:
         union = sa.union(*(part.subquery().select() for part in parts)).subquery()
         column = next(iter(union.c))
         merged = sa.select(column).order_by(column.desc() if descending else column.asc())
-        return list(db.session.scalars(merged.limit(limit)))
+        return list(db.session.scalars(merged.limit(inline(limit))))
 
     def page(self, cursor: Cursor, limit: int) -> Page[int]:
         """The ids of the page at `cursor`, with the cursors of its neighbours."""
@@ -160,7 +172,7 @@ class Keyset:
         if not self.branches:
             return Count(0)
         # No order: any `bound` + 1 rows of a branch prove it has more than `bound`.
-        parts = [branch.limit(bound + 1) for branch in self.branches]
+        parts = [branch.limit(inline(bound + 1)) for branch in self.branches]
         if len(parts) == 1:
             counted = parts[0].subquery()
         else:
