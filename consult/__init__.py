@@ -37,11 +37,13 @@ def register_extensions(app: Flask) -> None:
     from consult.core.extensions import csrf
     from consult.i18n.selection import init_babel
     from consult.staff.accounts.login_state import init_login
+    from consult.translation.machine import init_machine_translation
 
     init_database(app)
     init_babel(app)
     csrf.init_app(app)
     init_login(app)
+    init_machine_translation(app)  # approvals queue machine drafts (consult/jobs.py)
 
 
 def register_blueprints(app: Flask) -> None:

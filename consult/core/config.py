@@ -115,6 +115,28 @@ def external_url(raw: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def translation_provider(raw: str) -> str:
+    from consult.translation.providers import PROVIDER_NAMES
+
+    word = raw.strip().lower()
+    if word not in PROVIDER_NAMES:
+        raise ValueError("expected one of " + ", ".join(PROVIDER_NAMES))
+    return word
+
+
+def http_url(raw: str) -> str:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(raw.strip())
+        parts.port  # noqa: B018  (raises ValueError for a port that is not a number)
+    except ValueError:
+        raise ValueError("expected an address such as http://127.0.0.1:5000") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("expected an address such as http://127.0.0.1:5000")
+    return raw.strip()
+
+
 def database_url(raw: str) -> str:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
@@ -163,7 +185,9 @@ SETTINGS: dict[str, Setting] = {
         external_url, None, "the address people use, e.g. https://consult.example.org"
     ),
     "CONSULT_REDIS_URL": Setting(
-        text, None, "Redis for rate limits shared by every worker; unset: in memory"
+        text,
+        None,
+        "Redis for rate limits shared by every worker and the jobs' queue; unset: in process",
     ),
     "CONSULT_LANGUAGES": Setting(
         comma_list,
@@ -208,6 +232,20 @@ SETTINGS: dict[str, Setting] = {
     "CONSULT_STAFF_SESSION_HOURS": Setting(
         whole_number, 12, "a staff session ends this many hours after log-in"
     ),
+    # Machine drafts of approved answers and of content (docs/decisions.md, "Translation (issue
+    # 10): providers and jobs"). Off by default: nothing leaves the server unless an operator asks.
+    "CONSULT_TRANSLATION_PROVIDER": Setting(
+        translation_provider, "manual", "manual (no machine drafts), libretranslate or argos"
+    ),
+    "CONSULT_LIBRETRANSLATE_URL": Setting(
+        http_url, None, "the LibreTranslate server's address; required with libretranslate"
+    ),
+    "CONSULT_LIBRETRANSLATE_API_KEY": Setting(
+        text, None, "the API key sent to LibreTranslate, when the server asks for one"
+    ),
+    "CONSULT_TRANSLATION_TIMEOUT": Setting(
+        whole_number, 10, "seconds to wait for the translation provider on each call"
+    ),
 }
 
 # Flask and extension settings that are not for operators to change.
@@ -223,6 +261,8 @@ FIXED_DEFAULTS: dict[str, Any] = {
     # an hour over one answer does not lose it.
     "WTF_CSRF_TIME_LIMIT": None,
     "MAX_CONTENT_LENGTH": 256 * 1024,
+    # The RQ queue's name (consult/jobs.py); tests use one of their own on the shared Redis.
+    "JOBS_QUEUE": "consult",
 }
 
 
@@ -310,6 +350,18 @@ def load_settings(app: Flask, test_config: dict[str, Any] | None) -> None:
     _cookie_settings(app)
     _refuse_insecure_secret(app)
     _require_external_url(app)
+    _require_libretranslate_url(app)
+
+
+def _require_libretranslate_url(app: Flask) -> None:
+    if (
+        app.config["CONSULT_TRANSLATION_PROVIDER"] == "libretranslate"
+        and not app.config["CONSULT_LIBRETRANSLATE_URL"]
+    ):
+        raise SettingsError(
+            "Consult cannot start: CONSULT_TRANSLATION_PROVIDER is libretranslate but "
+            "CONSULT_LIBRETRANSLATE_URL (the server's address) is not set."
+        )
 
 
 def draft_lifetime(config: Mapping[str, Any]) -> timedelta:

@@ -9,6 +9,7 @@ changed: the public version (redacted or not) is stored beside it.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -45,6 +46,12 @@ _OUTCOMES: dict[Decision, tuple[ModerationState, str]] = {
     Decision.REJECT: (ModerationState.REJECTED, "moderation.rejected"),
     Decision.ESCALATE: (ModerationState.SAFEGUARDING, "moderation.escalated"),
 }
+
+
+# Called with each answer just approved (before the commit), e.g. to queue its machine translation.
+# Other packages append to it at app start (`consult.translation.machine`), so that moderation
+# imports nothing from them.
+on_approved: list[Callable[[Response], None]] = []
 
 
 class DecisionIncomplete(ValueError):
@@ -87,6 +94,9 @@ def decide(
     )
     if decision is Decision.ESCALATE:
         safeguarding.open_case(response.id, moderator, cleaned_note or "")
+    if new_state is ModerationState.APPROVED:
+        for hook in on_approved:
+            hook(response)
 
 
 def _transition(

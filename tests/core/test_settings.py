@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -583,3 +584,72 @@ def test_secure_cookies_send_hsts_and_a_secure_language_cookie(
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
     [cookie] = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("consult_lang=")]
     assert "Secure" in cookie
+
+
+# --- CONSULT_TRANSLATION_PROVIDER, CONSULT_LIBRETRANSLATE_URL/_API_KEY, CONSULT_TRANSLATION_TIMEOUT
+
+
+@pytest.fixture
+def fake_libretranslate() -> Iterator[object]:
+    from tests.translation.fake_libretranslate import FakeLibreTranslate
+
+    with FakeLibreTranslate.running() as server:
+        yield server
+
+
+def translation_status(app: Flask) -> str:
+    """What an operator sees: `flask --app consult translate status`."""
+    return app.test_cli_runner().invoke(args=["translate", "status"]).output
+
+
+def test_machine_translation_is_off_by_default(start_app: Callable[[], Flask]) -> None:
+    app = start_app()
+    assert app.config["CONSULT_TRANSLATION_PROVIDER"] == "manual"
+    assert "Machine translation is off (manual)" in translation_status(app)
+
+
+def test_translation_provider_must_be_a_known_one(production: pytest.MonkeyPatch) -> None:
+    production.setenv("CONSULT_TRANSLATION_PROVIDER", "google")
+    with pytest.raises(SettingsError, match="CONSULT_TRANSLATION_PROVIDER is not valid"):
+        create_app()
+
+
+def test_libretranslate_needs_its_url(production: pytest.MonkeyPatch) -> None:
+    production.setenv("CONSULT_TRANSLATION_PROVIDER", "libretranslate")
+    with pytest.raises(SettingsError, match="CONSULT_LIBRETRANSLATE_URL"):
+        create_app()
+    production.setenv("CONSULT_LIBRETRANSLATE_URL", "ftp://translate.example.org")
+    with pytest.raises(SettingsError, match="CONSULT_LIBRETRANSLATE_URL is not valid"):
+        create_app()
+
+
+def test_libretranslate_url_and_api_key_reach_the_server(
+    production: pytest.MonkeyPatch, start_app: Callable[[], Flask], fake_libretranslate
+) -> None:
+    fake_libretranslate.api_key = "key-from-the-environment"
+    production.setenv("CONSULT_TRANSLATION_PROVIDER", "libretranslate")
+    production.setenv("CONSULT_LIBRETRANSLATE_URL", fake_libretranslate.url)
+    status = translation_status(start_app())
+    assert f"LibreTranslate at {fake_libretranslate.url}: 6 language pairs available" in status
+    from consult.translation.providers import ProviderUnavailable, provider_from_config
+
+    with pytest.raises(ProviderUnavailable, match="HTTP 403"):  # no key: refused
+        provider_from_config(start_app().config).translate("Hello", "en", "fr")
+    production.setenv("CONSULT_LIBRETRANSLATE_API_KEY", "key-from-the-environment")
+    translated = provider_from_config(start_app().config).translate("Hello", "en", "fr")
+    assert translated == "[fr] Hello"
+    assert fake_libretranslate.translate_bodies[-1]["api_key"] == "key-from-the-environment"
+
+
+def test_translation_timeout_bounds_the_wait(
+    production: pytest.MonkeyPatch, start_app: Callable[[], Flask], fake_libretranslate
+) -> None:
+    fake_libretranslate.mode, fake_libretranslate.delay = "slow", 4.0
+    production.setenv("CONSULT_TRANSLATION_PROVIDER", "libretranslate")
+    production.setenv("CONSULT_LIBRETRANSLATE_URL", fake_libretranslate.url)
+    production.setenv("CONSULT_TRANSLATION_TIMEOUT", "1")
+    app = start_app()
+    started = time.monotonic()
+    status = translation_status(app)
+    assert "is not available" in status and "cannot be reached" in status
+    assert time.monotonic() - started < 3
