@@ -20,9 +20,19 @@ class _LanguageRow(Protocol):
 RowT = TypeVar("RowT", bound=_LanguageRow)
 
 
+def awaits_review(row: object) -> bool:
+    """A machine draft that no person has reviewed yet: never shown in place of the source text."""
+    made_by = getattr(row, "made_by", "") or ""
+    return made_by.startswith("machine:") and getattr(row, "status", "") != "reviewed"
+
+
 def pick_text(rows: Sequence[RowT], language: str, source_language: str) -> tuple[RowT, bool]:
-    """The row in `language`, else the source-language row; and whether it is a fallback."""
-    by_language = {row.language: row for row in rows}
+    """The row in `language`, else the source-language row; and whether it is a fallback.
+
+    An unreviewed machine draft counts as missing, so the reader gets the source text, visibly
+    marked, until a person has checked the draft.
+    """
+    by_language = {row.language: row for row in rows if not awaits_review(row)}
     if language in by_language:
         return by_language[language], False
     if source_language in by_language:

@@ -12,7 +12,8 @@ from flask import Flask
 
 from consult.core.extensions import db
 from consult.models import Consultation, ConsultationText, RecommendationText
-from tests.support.journey import SLUG
+from tests.support.browser import Browser
+from tests.support.journey import SLUG, start
 from tests.translation.fake_libretranslate import FakeLibreTranslate
 
 
@@ -119,3 +120,39 @@ def test_as_a_job_without_redis_it_runs_at_once(translating: Flask) -> None:
     assert len(texts_in(translating, "de")[1]) == 8
     with translating.app_context():
         assert db.session.scalar(sa.select(Consultation.slug)) == SLUG
+
+
+def test_participants_see_the_source_until_a_machine_draft_is_reviewed(
+    translating: Flask,
+) -> None:
+    with translating.app_context():
+        french = db.session.scalar(sa.select(RecommendationText).filter_by(language="fr"))
+        french_id, recommendation_id = french.id, french.recommendation_id
+        db.session.delete(french)
+        db.session.commit()
+    assert draft(translating, "fr").exit_code == 0
+    with translating.app_context():
+        drafted = db.session.scalar(
+            sa.select(RecommendationText).filter_by(
+                language="fr", recommendation_id=recommendation_id
+            )
+        )
+        assert drafted.id != french_id and drafted.made_by == "machine:libretranslate"
+        english = db.session.scalar(
+            sa.select(RecommendationText).filter_by(
+                language="en", recommendation_id=recommendation_id
+            )
+        )
+        position = drafted.recommendation.position
+        drafted_title, english_title = drafted.title, english.title
+    participant = Browser(translating.test_client())
+    start(participant, "fr")
+    page = participant.get(f"/fr/c/{SLUG}/q/{position}")
+    assert english_title in page.text and drafted_title not in page.text
+    assert page.soup.select_one(".fallback-notice") is not None
+    with translating.app_context():
+        row = db.session.get(RecommendationText, drafted.id)
+        row.status = "reviewed"  # a person checked it
+        db.session.commit()
+    page = participant.get(f"/fr/c/{SLUG}/q/{position}")
+    assert drafted_title in page.text
