@@ -26,6 +26,7 @@ from consult.staff.accounts import passwords
 from tests.support.browser import Browser
 
 POSTGRES_URL = os.environ.get("CONSULT_TEST_DATABASE_URL")
+REDIS_URL = os.environ.get("CONSULT_TEST_REDIS_URL")
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
@@ -192,3 +193,13 @@ def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> PasswordHasher:
     production = passwords._hasher
     monkeypatch.setattr(passwords, "_hasher", CHEAP_HASHER)
     return production
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The Redis server tests use (CONSULT_TEST_REDIS_URL): a failure in CI, a skip elsewhere."""
+    if not REDIS_URL:
+        if os.environ.get("CI"):
+            pytest.fail("CI must set CONSULT_TEST_REDIS_URL (the machine runs Redis)")
+        pytest.skip("CONSULT_TEST_REDIS_URL is not set")
+    return REDIS_URL

@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 
-import pytest
 import redis
 
 from tests.support.browser import Browser
 from tests.support.journey import look_up_receipt
-
-REDIS_URL = os.environ.get("CONSULT_TEST_REDIS_URL")
-
-
-@pytest.fixture
-def redis_url() -> str:
-    if not REDIS_URL:
-        if os.environ.get("CI"):
-            pytest.fail("CI must set CONSULT_TEST_REDIS_URL (the machine runs Redis)")
-        pytest.skip("CONSULT_TEST_REDIS_URL is not set")
-    return REDIS_URL
 
 
 def test_receipt_limits_are_kept_in_redis_without_addresses(app_factory, redis_url: str) -> None:

@@ -5,7 +5,6 @@ context, and a failing one is retried later. The RQ tests use the real Redis ser
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 
@@ -24,7 +23,6 @@ from tests.support.factories import staff_member, submitted_answers
 from tests.support.staff import log_in
 from tests.translation.fake_libretranslate import FakeLibreTranslate
 
-REDIS_URL = os.environ.get("CONSULT_TEST_REDIS_URL")
 PLAIN = "Free lawyers would save families years of waiting for their papers."
 
 
@@ -32,15 +30,6 @@ PLAIN = "Free lawyers would save families years of waiting for their papers."
 def libretranslate() -> Iterator[FakeLibreTranslate]:
     with FakeLibreTranslate.running() as server:
         yield server
-
-
-@pytest.fixture
-def redis_url() -> str:
-    if not REDIS_URL:
-        if os.environ.get("CI"):
-            pytest.fail("CI must set CONSULT_TEST_REDIS_URL (the machine runs Redis)")
-        pytest.skip("CONSULT_TEST_REDIS_URL is not set")
-    return REDIS_URL
 
 
 def translating_app(app_factory, server: FakeLibreTranslate, **overrides: object) -> Flask:
