@@ -127,6 +127,12 @@ class Response(db.Model):
             "id",
             **_where("personal_data_kinds IS NOT NULL"),
         ),
+        sa.Index(
+            "ix_response_queue_no_personal_data",
+            "moderation_state",
+            "id",
+            **_where("personal_data_kinds IS NULL AND moderation_state IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
