@@ -4,15 +4,16 @@ formatting."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Literal
 
-from flask import Flask, g, request, url_for
+from flask import Flask, current_app, g, request, url_for
 from markupsafe import Markup, escape
 from werkzeug.routing import BaseConverter
 
 from consult import vocab
 from consult.i18n.formatting import local_date, local_number
-from consult.i18n.languages import language_info, supported_languages
+from consult.i18n.languages import language_info, offered_languages
 from consult.i18n.selection import current_language
 from consult.staff.paging import page_url, with_current_query
 
@@ -31,13 +32,73 @@ def switch_language_url(code: str) -> str:
     the query string is copied as text, never passed to `url_for` as arguments (a key such as
     `endpoint` or `_method` would be taken as one of url_for's own). Other pages go to the home
     page in that language.
+
+    Every page lists every language: the page's own address is built once per request and each
+    language's is that address with the code swapped, not one `url_for` per language.
     """
+    around = _page_address_around_code()
+    if around is None:
+        return _page_in(code)
+    before, after = around
+    return f"{before}{code}{after}"
+
+
+def _page_address_around_code() -> tuple[str, str] | None:
+    around = g.get("_language_switch")
+    if around is None:
+        around = g._language_switch = _around_language_code()
+    return around or None
+
+
+def _page_in(code: str) -> str:
     endpoint = request.endpoint
     if g.get("lang") and endpoint and request.view_args is not None:
         url = url_for(endpoint, **{**request.view_args, "lang": code})
         query = request.query_string.decode("latin-1")
         return f"{url}?{query}" if query else url
     return url_for("participation.home", lang=code)
+
+
+def _around_language_code() -> tuple[str, str] | Literal[False]:
+    """This page's address in its own language, split around the code (`("/", "/c/x/q/2")`);
+    False when the address does not start with the code (then each language is built by url_for,
+    as `_page_in` does)."""
+    lang = g.get("lang")
+    if not lang:
+        return False
+    url = _page_in(lang)
+    start = f"{request.script_root}/"
+    if not url.startswith(f"{start}{lang}/"):
+        return False
+    return start, url[len(start) + len(lang) :]
+
+
+# Stand-ins for the page's address around the language code while a menu is rendered for the
+# cache: private-use characters, which no escaping changes and no page text contains.
+_BEFORE_CODE, _AFTER_CODE = "\ue000", "\ue001"
+
+
+def _marked_address(code: str) -> str:
+    return f"{_BEFORE_CODE}{code}{_AFTER_CODE}"
+
+
+def cached_language_menu(menu: Callable[[Callable[[str], str]], Markup]) -> Markup:
+    """The header's language menu (the `language_menu` macro of base.html, given here).
+
+    It depends only on the page's language and the page's address: it is rendered once per
+    language (per app), with stand-ins for the address, which each page then fills in. Pages whose
+    address does not carry the language (`_around_language_code`) render it every time.
+    """
+    around = _page_address_around_code()
+    if around is None:
+        return menu(switch_language_url)
+    menus = current_app.extensions.setdefault("consult_language_menus", {})
+    code = current_language().code
+    marked = menus.get(code)
+    if marked is None:
+        marked = menus[code] = str(menu(_marked_address))
+    before, after = around
+    return Markup(marked.replace(_BEFORE_CODE, escape(before)).replace(_AFTER_CODE, escape(after)))
 
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
@@ -55,7 +116,7 @@ def nl2br(text: str | None) -> Markup:
 def template_context() -> dict[str, Any]:
     return {
         "page_language": current_language(),
-        "languages": [language_info(code) for code in supported_languages()],
+        "languages": offered_languages(),
         "in_participant_area": bool(g.get("lang")),
     }
 
@@ -67,6 +128,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["nl2br"] = nl2br
     app.jinja_env.globals.update(
         switch_language_url=switch_language_url,
+        cached_language_menu=cached_language_menu,
         language_info=language_info,
         format_number=local_number,
         format_date=local_date,

@@ -8,6 +8,7 @@ digits are swapped here for locales whose default numbering system is not Latin.
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
@@ -31,7 +32,23 @@ def _locale() -> Locale:
 
 def local_number(value: int | float) -> str:
     locale = _locale()
+    if type(value) is int and SMALL_INT_RANGE[0] <= value < SMALL_INT_RANGE[1]:
+        return _small_number(locale, value)
+    return _format_number(value, locale)
+
+
+def _format_number(value: int | float, locale: Locale) -> str:
     return native_digits(format_decimal(value, locale=locale, numbering_system="default"), locale)
+
+
+# Pages show the same few whole numbers again and again ("Idea 3 of 8", the 2,000-character
+# limit); Babel takes tens of microseconds to format each one, so they are kept per locale.
+SMALL_INT_RANGE = (0, 100_000)
+
+
+@lru_cache(maxsize=8192)
+def _small_number(locale: Locale, value: int) -> str:
+    return _format_number(value, locale)
 
 
 def local_date(value: date, format: str = "long") -> str:

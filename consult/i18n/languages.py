@@ -34,6 +34,17 @@ def supported_languages() -> list[str]:
     return list(current_app.config["CONSULT_LANGUAGES"])
 
 
+def offered_languages() -> tuple[LanguageInfo, ...]:
+    """Every offered language with its name and direction, in the order offered: every page's
+    language menu lists them, so the list is made once per process (per set of languages)."""
+    return _infos(tuple(current_app.config["CONSULT_LANGUAGES"]))
+
+
+@cache
+def _infos(codes: tuple[str, ...]) -> tuple[LanguageInfo, ...]:
+    return tuple(language_info(code) for code in codes)
+
+
 def default_language() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 

@@ -7,7 +7,9 @@ staff member's own choice, then the same negotiation.
 
 from __future__ import annotations
 
-from flask import Flask, g, has_request_context, request
+from babel.support import NullTranslations, Translations
+from flask import Flask, g, has_app_context, has_request_context, request
+from flask_babel import get_translations
 
 from consult.core import paths
 from consult.core.extensions import babel
@@ -55,6 +57,26 @@ def current_language() -> LanguageInfo:
     return language_info(select_locale())
 
 
+def page_catalog() -> Translations | NullTranslations:
+    """The catalog of the page's language, looked up once per request for the templates.
+
+    Flask-Babel's own template functions find the catalog again for every string (a page has
+    dozens). It is kept beside Flask-Babel's choice of locale for the request, and used only while
+    that choice stands (`refresh()` or `force_locale` change it).
+    """
+    if not has_app_context():
+        return NullTranslations()
+    state = g.get("_flask_babel")
+    kept = getattr(state, "consult_catalog", None)
+    if kept is not None and kept[0] is getattr(state, "babel_locale", None):
+        return kept[1]
+    catalog = get_translations()
+    state = g.get("_flask_babel")
+    if state is not None:
+        state.consult_catalog = (getattr(state, "babel_locale", None), catalog)
+    return catalog
+
+
 def init_babel(app: Flask) -> None:
     """Flask-Babel with the absolute catalog folder, once every offered language has one."""
     translations = paths.translations_dir()
@@ -63,3 +85,11 @@ def init_babel(app: Flask) -> None:
         translations, app.config["CONSULT_LANGUAGES"], app.config["BABEL_DEFAULT_LOCALE"]
     )
     babel.init_app(app, locale_selector=select_locale)
+    # The same functions Flask-Babel installs, with the catalog found once per request.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: page_catalog().ugettext(s),
+        ngettext=lambda s, p, n: page_catalog().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: page_catalog().upgettext(c, s),
+        npgettext=lambda c, s, p, n: page_catalog().unpgettext(c, s, p, n),
+    )

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from itertools import count
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased
 
+from consult.consultations.content import LocalisedRecommendation, localise_from
 from consult.core.extensions import db
 from consult.core.timeutil import today, utcnow
 from consult.models import (
@@ -21,6 +25,7 @@ from consult.models import (
     Consultation,
     ModerationState,
     Recommendation,
+    RecommendationText,
     Response,
     Stance,
     Submission,
@@ -56,16 +61,164 @@ class AlreadySubmitted(Exception):
 
 def get_consultation(slug: str) -> Consultation:
     consultation = db.session.scalar(sa.select(Consultation).where(Consultation.slug == slug))
+    return _visible(consultation, slug)
+
+
+def get_open_consultation(slug: str, on: date | None = None) -> Consultation:
+    return _open(get_consultation(slug), on)
+
+
+def _visible(consultation: Consultation | None, slug: str) -> Consultation:
     if consultation is None or consultation.status == "draft":
         raise ConsultationNotFound(slug)
     return consultation
 
 
-def get_open_consultation(slug: str, on: date | None = None) -> Consultation:
-    consultation = get_consultation(slug)
+def _open(consultation: Consultation, on: date | None) -> Consultation:
     if not consultation.is_open_on(on or today()):
         raise ConsultationClosed(consultation)
     return consultation
+
+
+# --- what a participant page reads: one statement each (docs/decisions.md, "Participant pages
+# near the ceiling"). The statements are built once and take their values as parameters.
+
+
+@dataclass(frozen=True)
+class JourneyPage:
+    """An open consultation, the participant's draft in it (None: no draft, or not theirs any
+    more) and how many recommendations it has."""
+
+    consultation: Consultation
+    draft: Submission | None
+    total: int
+
+
+@dataclass(frozen=True)
+class QuestionPage(JourneyPage):
+    """A journey page with the recommendation at one position (None: there is none there), in
+    the reader's language or the source language, and the draft's answer to it."""
+
+    item: LocalisedRecommendation | None
+    answer: Response | None
+
+
+def _draft_of_participant() -> sa.ColumnElement[bool]:
+    """The draft with the participant's token (parameter `token`; None matches nothing) in the
+    consultation, not expired at `now`."""
+    return sa.and_(
+        Submission.consultation_id == Consultation.id,
+        Submission.draft_token == sa.bindparam("token"),
+        Submission.state == SubmissionState.DRAFT,
+        Submission.draft_expires_at > sa.bindparam("now"),
+    )
+
+
+def _recommendation_count() -> sa.ScalarSelect[int]:
+    counted = aliased(Recommendation)
+    return (
+        sa.select(sa.func.count(counted.id))
+        .where(counted.consultation_id == Consultation.id)
+        .correlate(Consultation)
+        .scalar_subquery()
+    )
+
+
+@cache
+def _journey_statement() -> sa.Select:
+    return (
+        sa.select(Consultation, Submission, _recommendation_count())
+        .outerjoin(Submission, _draft_of_participant())
+        .where(Consultation.slug == sa.bindparam("slug"))
+    )
+
+
+@cache
+def _question_statement() -> sa.Select:
+    reader_text = aliased(RecommendationText)
+    source_text = aliased(RecommendationText)
+    return (
+        sa.select(
+            Consultation,
+            Submission,
+            _recommendation_count(),
+            Recommendation,
+            reader_text,
+            source_text,
+            Response,
+        )
+        .outerjoin(Submission, _draft_of_participant())
+        .outerjoin(
+            Recommendation,
+            sa.and_(
+                Recommendation.consultation_id == Consultation.id,
+                Recommendation.position == sa.bindparam("position"),
+            ),
+        )
+        .outerjoin(
+            reader_text,
+            sa.and_(
+                reader_text.recommendation_id == Recommendation.id,
+                reader_text.language == sa.bindparam("language"),
+            ),
+        )
+        .outerjoin(
+            source_text,
+            sa.and_(
+                source_text.recommendation_id == Recommendation.id,
+                source_text.language == Consultation.source_language,
+            ),
+        )
+        .outerjoin(
+            Response,
+            sa.and_(
+                Response.submission_id == Submission.id,
+                Response.recommendation_id == Recommendation.id,
+            ),
+        )
+        .where(Consultation.slug == sa.bindparam("slug"))
+    )
+
+
+def journey_page(slug: str, draft_token: str | None, on: date | None = None) -> JourneyPage:
+    """The open consultation `slug`, the draft with this token and the count, in one statement.
+
+    Raises ConsultationNotFound or ConsultationClosed, as get_open_consultation does.
+    """
+    row = db.session.execute(
+        _journey_statement(), {"slug": slug, "token": draft_token, "now": utcnow()}
+    ).first()
+    consultation, draft, total = row if row is not None else (None, None, 0)
+    return JourneyPage(_open(_visible(consultation, slug), on), draft, total)
+
+
+def question_page(
+    slug: str, position: int, draft_token: str | None, language: str, on: date | None = None
+) -> QuestionPage:
+    """Everything a question page shows, in one statement: the open consultation, the draft with
+    this token, the count, the recommendation at `position` with its text in `language` (else the
+    source language) and the draft's answer to it. Not the other recommendations, nor other
+    languages' texts.
+
+    Raises ConsultationNotFound or ConsultationClosed, as get_open_consultation does.
+    """
+    values = {
+        "slug": slug,
+        "token": draft_token,
+        "now": utcnow(),
+        "position": position,
+        "language": language,
+    }
+    row = db.session.execute(_question_statement(), values).first()
+    if row is None:
+        raise ConsultationNotFound(slug)
+    consultation, draft, total, recommendation, reader_text, source_text, answer = row
+    consultation = _open(_visible(consultation, slug), on)
+    item = None
+    if recommendation is not None:
+        texts = [text for text in (reader_text, source_text) if text is not None]
+        item = localise_from(recommendation, texts, language, consultation.source_language)
+    return QuestionPage(consultation, draft, total, item, answer)
 
 
 def listed_consultations(on: date | None = None) -> list[Consultation]:

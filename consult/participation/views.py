@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from flask import (
@@ -19,7 +20,13 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as HTTPResponse
 
-from consult.consultations.content import localise_consultation, localise_recommendations
+from consult.consultations.content import (
+    LocalisedRecommendation,
+    localise_consultation,
+    localise_consultations,
+    localise_recommendation_at,
+    localise_recommendations,
+)
 from consult.core import paths
 from consult.core.config import draft_lifetime
 from consult.core.database import scrub_deleted_rows
@@ -30,7 +37,7 @@ from consult.core.routing import whole_number
 from consult.i18n.languages import closest_supported, language_info, supported_languages
 from consult.i18n.selection import LANGUAGE_COOKIE, negotiated_language
 from consult.i18n.status import content_status, interface_status
-from consult.models import Consultation, Recommendation, Submission
+from consult.models import Consultation, Submission
 from consult.participation import operations as participation
 from consult.participation import session_state
 from consult.participation.forms import (
@@ -60,6 +67,7 @@ URL_QUERY_SAFE = URL_PATH_SAFE + "?%"
 LANGUAGE_COOKIE_DAYS = 30
 
 Page = str | tuple[str, int] | HTTPResponse
+PageT = TypeVar("PageT")
 
 
 @bp.url_value_preprocessor
@@ -126,7 +134,7 @@ def favicon() -> HTTPResponse:
 
 @bp.get("/")
 def home() -> Page:
-    consultations = [localise_consultation(c, g.lang) for c in participation.listed_consultations()]
+    consultations = localise_consultations(participation.listed_consultations(), g.lang)
     return render_template("participation/home.html", consultations=consultations)
 
 
@@ -147,13 +155,14 @@ def languages() -> Page:
     return render_template(
         "participation/languages.html",
         rows=rows,
-        consultations=[localise_consultation(c, g.lang) for c in consultations],
+        consultations=localise_consultations(consultations, g.lang),
     )
 
 
-def _load_open(slug: str) -> Consultation:
+def _open(read: Callable[[], PageT]) -> PageT:
+    """What a page reads of an open consultation; 404 when there is none, 410 once it is closed."""
     try:
-        return participation.get_open_consultation(slug)
+        return read()
     except participation.ConsultationNotFound:
         abort(404)
     except participation.ConsultationClosed as closed:
@@ -161,20 +170,23 @@ def _load_open(slug: str) -> Consultation:
         abort(410)
 
 
-def _current_draft(consultation: Consultation) -> Submission | None:
-    return participation.find_draft(consultation, session_state.draft_token(consultation.slug))
+def _journey_page(slug: str) -> participation.JourneyPage:
+    """The consultation, this browser's draft in it and the count: one statement."""
+    return _open(lambda: participation.journey_page(slug, session_state.draft_token(slug)))
 
 
 @bp.route("/c/<slug>/", methods=["GET", "POST"])
 @resend_on_csrf_failure("carry_text")
 def intro(slug: str) -> Page:
-    consultation = _load_open(slug)
+    page = _journey_page(slug)
+    consultation, draft, total = page.consultation, page.draft, page.total
     form = ConsentForm()
-    draft = _current_draft(consultation)
     if form.validate_on_submit():
         existing = draft
         on_failure(
-            lambda: _render_intro(consultation, form, existing, session_ended=_carries_answer(form))
+            lambda: _render_intro(
+                consultation, form, existing, total, session_ended=_carries_answer(form)
+            )
         )
         if draft is None:
             draft = participation.start_draft(
@@ -189,7 +201,9 @@ def intro(slug: str) -> Page:
             session_state.remember_draft(slug, token)
         return redirect(url_for(".question", slug=slug, position=next_position))
     status = 422 if form.is_submitted() else 200
-    return _render_intro(consultation, form, draft, status, session_ended=_carries_answer(form))
+    return _render_intro(
+        consultation, form, draft, total, status, session_ended=_carries_answer(form)
+    )
 
 
 def _carries_answer(form: ConsentForm) -> bool:
@@ -202,6 +216,7 @@ def _render_intro(
     consultation: Consultation,
     form: ConsentForm,
     draft: Submission | None,
+    total: int,
     status: int = 200,
     session_ended: bool = False,
 ) -> tuple[str, int]:
@@ -209,7 +224,7 @@ def _render_intro(
         render_template(
             "participation/intro.html",
             consultation=localise_consultation(consultation, g.lang),
-            total=len(consultation.recommendations),
+            total=total,
             form=form,
             has_draft=draft is not None,
             session_ended=session_ended,
@@ -222,20 +237,14 @@ def _render_intro(
 def _save_carried_answer(consultation: Consultation, draft: Submission, form: ConsentForm) -> int:
     """Save an answer carried over from an ended session; return the question to continue at."""
     position = whole_number(form.carry_position.data)
-    recommendation = None if position is None else _recommendation_at(consultation, position)
-    if recommendation is None:
+    found = None if position is None else localise_recommendation_at(consultation, position, g.lang)
+    if found is None:
         return 1
+    item, total = found
     stance = form.carry_stance.data if form.carry_stance.data in Stance.offered() else None
-    participation.save_answer(draft, recommendation, stance, form.carry_text.data, g.lang)
+    participation.save_answer(draft, item.recommendation, stance, form.carry_text.data, g.lang)
     participation.renew_draft(draft, draft_lifetime(current_app.config))
-    return min(recommendation.position + 1, len(consultation.recommendations))
-
-
-def _recommendation_at(consultation: Consultation, position: int) -> Recommendation | None:
-    for recommendation in consultation.recommendations:
-        if recommendation.position == position:
-            return recommendation
-    return None
+    return min(item.recommendation.position + 1, total)
 
 
 # --- one page per recommendation ---------------------------------------------------------------
@@ -244,59 +253,65 @@ def _recommendation_at(consultation: Consultation, position: int) -> Recommendat
 @bp.route("/c/<slug>/q/<int:position>", methods=["GET", "POST"])
 @resend_on_csrf_failure("text")
 def question(slug: str, position: int) -> Page:
-    consultation = _load_open(slug)
-    recommendation = _recommendation_at(consultation, position)
-    if recommendation is None:
+    # One statement: the consultation, the draft, only the recommendation this page shows with
+    # its text in this language (or the source language), the count and the draft's answer.
+    token = session_state.draft_token(slug)
+    page = _open(lambda: participation.question_page(slug, position, token, g.lang))
+    if page.item is None:
         abort(404)
-    draft = _current_draft(consultation)
+    consultation, draft, item, total = page.consultation, page.draft, page.item, page.total
+    recommendation = item.recommendation
     form = AnswerForm()
     if request.method == "POST":
         if draft is None:
-            return _session_ended(consultation, position, form)
+            return _session_ended(consultation, position, form, total)
         if form.validate():
-            on_failure(lambda: _render_question(consultation, recommendation, form))
+            on_failure(lambda: _render_question(consultation, item, total, form))
             participation.save_answer(
                 draft, recommendation, form.stance.data, form.text.data, g.lang
             )
             participation.renew_draft(draft, draft_lifetime(current_app.config))
             db.session.commit()
-            return redirect(_after_question(consultation, position))
-        return _render_question(consultation, recommendation, form, 422)
+            return redirect(_after_question(slug, position, total))
+        return _render_question(consultation, item, total, form, 422)
     if draft is None:
         return redirect(url_for(".intro", slug=slug))
-    existing = participation.response_for(draft, recommendation)
+    existing = page.answer
     if existing is not None:
         form.stance.data = existing.stance if existing.stance != "skipped" else None
         form.text.data = existing.text or ""
-    return _render_question(consultation, recommendation, form)
+    return _render_question(consultation, item, total, form)
 
 
-def _after_question(consultation: Consultation, position: int) -> str:
+def _after_question(slug: str, position: int, total: int) -> str:
+    # From the slug in the address, not the consultation: the commit has expired the object, and
+    # reading it again would cost a query.
     action = request.form.get("action", "next")
-    slug = consultation.slug
     if action == "back":
         if position > 1:
             return url_for(".question", slug=slug, position=position - 1)
         return url_for(".intro", slug=slug)
     if action == "review" or request.args.get("from") == "review":
         return url_for(".review", slug=slug)
-    if position < len(consultation.recommendations):
+    if position < total:
         return url_for(".question", slug=slug, position=position + 1)
     return url_for(".about", slug=slug)
 
 
 def _render_question(
-    consultation: Consultation, recommendation: Recommendation, form: AnswerForm, status: int = 200
+    consultation: Consultation,
+    item: LocalisedRecommendation,
+    total: int,
+    form: AnswerForm,
+    status: int = 200,
 ) -> tuple[str, int]:
-    localised = localise_recommendations(consultation, g.lang)
-    current = localised[recommendation.position - 1]
     return (
         render_template(
             "participation/question.html",
             consultation=localise_consultation(consultation, g.lang),
-            item=current,
-            position=recommendation.position,
-            total=len(localised),
+            item=item,
+            position=item.recommendation.position,
+            total=total,
             form=form,
             from_review=request.args.get("from") == "review",
             max_chars=current_app.config["CONSULT_FREE_TEXT_MAX_CHARS"],
@@ -305,13 +320,15 @@ def _render_question(
     )
 
 
-def _session_ended(consultation: Consultation, position: int, answer: AnswerForm) -> Page:
+def _session_ended(
+    consultation: Consultation, position: int, answer: AnswerForm, total: int
+) -> Page:
     """The draft is gone (cookie lost or expired): ask for consent again, keeping what was typed."""
     form = ConsentForm(formdata=None)
     form.carry_position.data = str(position)
     form.carry_stance.data = answer.stance.data or ""
     form.carry_text.data = answer.text.data or ""
-    return _render_intro(consultation, form, None, status=409, session_ended=True)
+    return _render_intro(consultation, form, None, total, status=409, session_ended=True)
 
 
 # --- about you, review, submit -----------------------------------------------------------------
@@ -320,8 +337,8 @@ def _session_ended(consultation: Consultation, position: int, answer: AnswerForm
 @bp.route("/c/<slug>/about", methods=["GET", "POST"])
 @resend_on_csrf_failure()
 def about(slug: str) -> Page:
-    consultation = _load_open(slug)
-    draft = _current_draft(consultation)
+    page = _journey_page(slug)
+    consultation, draft = page.consultation, page.draft
     if draft is None:
         return redirect(url_for(".intro", slug=slug))
     form = ProfileForm()
@@ -339,8 +356,7 @@ def about(slug: str) -> Page:
                 participation.renew_draft(draft, draft_lifetime(current_app.config))
                 db.session.commit()
             if request.form.get("action") == "back":
-                last = len(consultation.recommendations)
-                return redirect(url_for(".question", slug=slug, position=last))
+                return redirect(url_for(".question", slug=slug, position=page.total))
             return redirect(url_for(".review", slug=slug))
         status = 422
     else:
@@ -368,8 +384,8 @@ def _render_about(
 @bp.route("/c/<slug>/review", methods=["GET", "POST"])
 @resend_on_csrf_failure()
 def review(slug: str) -> Page:
-    consultation = _load_open(slug)
-    draft = _current_draft(consultation)
+    page = _journey_page(slug)
+    consultation, draft = page.consultation, page.draft
     if draft is None:
         if request.method == "POST":
             # The second press of a double click, arriving after the first one sent the draft:
