@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from flask import Flask, abort, render_template_string, request
+from flask import Flask, abort, render_template, request
+from jinja2 import DictLoader
 
 PAGE = """<!doctype html>
 <html lang="en">
@@ -56,10 +57,12 @@ def create_reference_app(database_url: str) -> Flask:
     connection.close()
 
     app = Flask(__name__)
+    # A template loaded like any Flask app's (compiled once, then cached), not compiled per request.
+    app.jinja_loader = DictLoader({"page.html": PAGE})
 
     @app.get("/")
     def page() -> str:
-        return render_template_string(PAGE, title="Reference", languages=LANGUAGES)
+        return render_template("page.html", title="Reference", languages=LANGUAGES)
 
     @app.post("/notes")
     def add_note() -> tuple[str, int]:
