@@ -56,8 +56,9 @@ BIG_TABLES = ("response", "audit_event", "submission")
 # branch, a bounded count 1,001 (PostgreSQL's actual rows, times loops, plus rows filtered out).
 LARGE_READ = 2500
 _SQLITE_SCAN = re.compile(r"\bSCAN (\w+)(.*)")
+# A scan of a table, or a bitmap index scan (named by its index, which names its table).
 _PG_SCAN = re.compile(
-    r"(?:Seq Scan|Index Scan|Index Only Scan|Bitmap Heap Scan)(?: Backward)?"
+    r"(?:Seq Scan|Index Scan|Index Only Scan|Bitmap Heap Scan|Bitmap Index Scan)(?: Backward)?"
     r"(?: using \w+)? on (\w+).*actual time=\S+ rows=(\d+) loops=(\d+)"
 )
 _PG_SORT = re.compile(r"\bSort \(actual time=\S+ rows=(\d+) loops=(\d+)")
@@ -230,7 +231,8 @@ def marked(statement: str, plan: list[str]) -> list[bool]:
         elif scan := _PG_SCAN.search(line):
             table, rows, loops = scan.group(1), int(scan.group(2)), int(scan.group(3))
             removed = _removed_below(plan, n)
-            marks[n] = table in BIG_TABLES and rows * loops + removed > LARGE_READ
+            big = any(name == table or f"_{name}" in table for name in BIG_TABLES)
+            marks[n] = big and rows * loops + removed > LARGE_READ
         elif sort := _PG_SORT.search(line):
             marks[n] = int(sort.group(1)) * int(sort.group(2)) > LARGE_READ
     return marks

@@ -7,7 +7,7 @@ in-process (no HTTP server: this is the page's own cost), with an admin signed i
 
 - the moderation queue's first page, a page deep in the queue (following "Next page" links), the
   page before it ("Previous page"), its last page, the queue filtered by language, by personal
-  data and by one idea of the consultation;
+  data, by one idea of the consultation and by an idea and a language together;
 - one moderation decision (approve), including the redirect target it computes;
 - the audit log's first page, a page deep in it, and the log filtered by a family of actions, by
   one actor and by one day.
@@ -197,6 +197,7 @@ def measure(app: Flask, rounds: int) -> dict[str, list[float]]:
         "queue, language=ar": "/staff/moderate/?language=ar",
         "queue, personal data": "/staff/moderate/?personal_data=yes",
         "queue, idea 3": f"/staff/moderate/?consultation={consultation_id}&recommendation=3",
+        "queue, idea 3, language=ar": "/staff/moderate/?recommendation=3&language=ar",
         "audit log": "/staff/admin/audit",
         "audit log, 20 pages deep": followed(client, "/staff/admin/audit", NEXT_LINK),
         "audit log, action filter": "/staff/admin/audit?action=moderation.",

@@ -122,6 +122,22 @@ class Response(db.Model):
             **_QUEUED,
         ),
         sa.Index(
+            "ix_response_queue_recommendation_detected_language",
+            "recommendation_id",
+            "moderation_state",
+            "detected_language",
+            "id",
+            **_QUEUED,
+        ),
+        sa.Index(
+            "ix_response_queue_recommendation_text_language",
+            "recommendation_id",
+            "moderation_state",
+            "text_language",
+            "id",
+            **_QUEUED,
+        ),
+        sa.Index(
             "ix_response_queue_personal_data",
             "moderation_state",
             "id",

@@ -48,32 +48,28 @@ def _keyset(filters: QueueFilters) -> Keyset:
     """The queue as branches that each read one index in id order (see migration 0006).
 
     `moderation_state` is set only when a submission is sent, and only on answers with text, so a
-    state alone means "submitted and written": no join with the submission. The most selective
-    filter with an index leads (the recommendations, else the language's two columns); the others
-    filter the rows that index gives. The state is written into the statement (see `inline`).
+    state alone means "submitted and written": no join with the submission. The recommendations
+    and the language (two columns) make the branches, each an index range; the personal-data
+    filter is part of the queue's own indexes alone, and filters the rows of the others. The
+    state is written into the statement (see `inline`).
     """
     base = sa.select(Response.id).where(Response.moderation_state == inline(str(filters.state)))
     if filters.personal_data is True:
         base = base.where(Response.personal_data_kinds.is_not(None))
     elif filters.personal_data is False:
         base = base.where(Response.personal_data_kinds.is_(None))
+    # One branch per recommendation named, times one per language column: each an index range.
     recommendation_ids = _recommendation_ids(filters)
-    if recommendation_ids is not None:
-        if filters.language:
-            base = base.where(
-                sa.or_(
-                    Response.detected_language == filters.language,
-                    Response.text_language == filters.language,
-                )
-            )
-        branches = [base.where(Response.recommendation_id == r) for r in recommendation_ids]
-    elif filters.language:
-        branches = [
-            base.where(Response.detected_language == filters.language),
-            base.where(Response.text_language == filters.language),
-        ]
-    else:
+    if recommendation_ids is None:
         branches = [base]
+    else:
+        branches = [base.where(Response.recommendation_id == r) for r in recommendation_ids]
+    if filters.language:
+        branches = [
+            branch.where(column == filters.language)
+            for branch in branches
+            for column in (Response.detected_language, Response.text_language)
+        ]
     return Keyset(Response.id, branches)
 
 

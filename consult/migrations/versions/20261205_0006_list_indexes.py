@@ -33,6 +33,15 @@ RESPONSE_INDEXES = {
     ),
     "ix_response_queue_text_language": (["moderation_state", "text_language", "id"], QUEUED),
     "ix_response_queue_recommendation": (["recommendation_id", "moderation_state", "id"], QUEUED),
+    # An idea and a language together (a moderator reading Arabic answers to one idea).
+    "ix_response_queue_recommendation_detected_language": (
+        ["recommendation_id", "moderation_state", "detected_language", "id"],
+        QUEUED,
+    ),
+    "ix_response_queue_recommendation_text_language": (
+        ["recommendation_id", "moderation_state", "text_language", "id"],
+        QUEUED,
+    ),
     "ix_response_queue_personal_data": (
         ["moderation_state", "id"],
         "personal_data_kinds IS NOT NULL",
