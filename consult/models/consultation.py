@@ -19,7 +19,11 @@ from consult.vocab import ConsultationStatus, RecommendationStage, TranslationSt
 
 class Consultation(db.Model):
     __tablename__ = "consultation"
-    __table_args__ = (ConsultationStatus.check("status"),)
+    __table_args__ = (
+        ConsultationStatus.check("status"),
+        sa.CheckConstraint("small_group_threshold >= 3", name="small_group_threshold_at_least_3"),
+        sa.CheckConstraint("retention_days > 0", name="retention_days_positive"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
@@ -32,6 +36,11 @@ class Consultation(db.Model):
     # Bumped whenever the consent text changes materially; each submission records the version
     # agreed to.
     consent_version: Mapped[int] = mapped_column(default=1)
+    # Answers are deleted this many days after the consultation closes (the consent text promises
+    # two years); `flask purge` reads it.
+    retention_days: Mapped[int] = mapped_column(default=730, server_default="730")
+    # Breakdown cells with fewer participants than this show "<N" (never below 3).
+    small_group_threshold: Mapped[int] = mapped_column(default=5, server_default="5")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     texts: Mapped[list[ConsultationText]] = relationship(
