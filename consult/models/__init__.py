@@ -10,10 +10,13 @@ from consult.models.consultation import (
     ConsultationText,
     Recommendation,
     RecommendationText,
+    RecommendationVersion,
 )
 from consult.models.moderation import ResponseTranslation, SafeguardingCase
+from consult.models.outcomes import RecommendationOutcome
 from consult.models.staff import StaffSession, StaffUser
 from consult.models.submission import Response, Submission, SubmissionGroup
+from consult.models.themes import Theme, ThemeMember, ThemeRun
 from consult.vocab import (
     Channel,
     ConsultationStatus,
@@ -32,7 +35,9 @@ __all__ = [
     "ConsultationText",
     "ModerationState",
     "Recommendation",
+    "RecommendationOutcome",
     "RecommendationText",
+    "RecommendationVersion",
     "Response",
     "ResponseTranslation",
     "Role",
@@ -43,5 +48,8 @@ __all__ = [
     "Submission",
     "SubmissionGroup",
     "SubmissionState",
+    "Theme",
+    "ThemeMember",
+    "ThemeRun",
     "TranslationStatus",
 ]
