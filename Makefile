@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app consult
 # are built from it), so the set-up commands are given it too.
 LOCAL := CONSULT_EXTERNAL_URL=http://127.0.0.1:5000
 
-.PHONY: install catalogs translations lint test test-sqlite setup run db demo clean
+.PHONY: install browser-tools catalogs translations lint test test-sqlite setup run db demo clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,18 @@ $(INSTALLED): pyproject.toml
 	touch $(INSTALLED)
 
 install: $(INSTALLED)
+
+# The browser tests (tests/browser) drive Debian's Chromium through Python Playwright (never a
+# browser download) and inject axe-core from node_modules (pinned in package-lock.json).
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+/usr/bin/chromium:
+	$(SUDO) apt-get install -y chromium || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+browser-tools: /usr/bin/chromium node_modules/.installed
 
 # Compiled catalogs (.mo) are build output: never committed, never edited by hand.
 catalogs: install
@@ -36,7 +48,7 @@ lint: install
 	$(BIN)/python -m consult.i18n.catalogs extract --check
 	$(BIN)/python -m consult.i18n.catalogs check
 
-test: install catalogs lint
+test: install browser-tools catalogs lint
 	$(BIN)/python -m pytest
 
 instance/config.py: | install
