@@ -149,19 +149,19 @@ def groups_label(groups: Iterable[str], declined: bool) -> str:
 
 
 class RecommendationStage(Vocabulary):
-    """The stage of the journey a recommendation is about (not shown to anyone yet: no labels)."""
+    """The stage of the journey a recommendation is about (organisers choose it)."""
 
-    ORIGIN = "origin"
-    TRANSIT = "transit"
-    DESTINATION = "destination"
-    ALL = "all"
+    ORIGIN = "origin", _l("Origin (home country)")
+    TRANSIT = "transit", _l("Transit (on the way)")
+    DESTINATION = "destination", _l("Destination (where people settle)")
+    ALL = "all", _l("All stages")
 
 
 class ConsultationStatus(Vocabulary):
-    DRAFT = "draft"
-    OPEN = "open"
-    CLOSED = "closed"
-    PUBLISHED = "published"
+    DRAFT = "draft", _l("Draft")
+    OPEN = "open", _l("Open")
+    CLOSED = "closed", _l("Closed")
+    PUBLISHED = "published", _l("Published")
 
 
 class TranslationStatus(Vocabulary):

@@ -181,7 +181,7 @@ def _with_texts(consultation: Consultation, language: str) -> sa.Select:
                 RecommendationText.language.in_(_wanted(language, consultation.source_language)),
             ),
         )
-        .where(Recommendation.consultation_id == consultation.id)
+        .where(Recommendation.consultation_id == consultation.id, Recommendation.visible)
     )
 
 
@@ -213,7 +213,7 @@ def localise_recommendation_at(
     counted = aliased(Recommendation)
     total = (
         sa.select(sa.func.count(counted.id))
-        .where(counted.consultation_id == consultation.id)
+        .where(counted.consultation_id == consultation.id, counted.visible)
         .scalar_subquery()
     )
     statement = _with_texts(consultation, language).add_columns(total)

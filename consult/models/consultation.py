@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.core.extensions import db
@@ -30,7 +31,9 @@ class Consultation(db.Model):
     source_language: Mapped[str] = mapped_column(sa.String(16))
     # Languages the organisers read answers in; translators translate answers into these.
     working_languages: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
-    status: Mapped[str] = mapped_column(sa.String(16), default=ConsultationStatus.DRAFT)
+    status: Mapped[str] = mapped_column(
+        sa.String(16), default=ConsultationStatus.DRAFT, index=True
+    )
     opens_on: Mapped[date | None]
     closes_on: Mapped[date | None]
     # Bumped whenever the consent text changes materially; each submission records the version
@@ -41,6 +44,13 @@ class Consultation(db.Model):
     retention_days: Mapped[int] = mapped_column(default=730, server_default="730")
     # Breakdown cells with fewer participants than this show "<N" (never below 3).
     small_group_threshold: Mapped[int] = mapped_column(default=5, server_default="5")
+    # The interface languages offered to this consultation's participants (consult.i18n codes).
+    interface_languages: Mapped[list[str]] = mapped_column(
+        sa.JSON, default=list, server_default="[]"
+    )
+    # Raised by each organiser's edit of the settings: a form sent with an older revision is an
+    # edit that raced another one (consult.authoring.operations.EditConflict).
+    revision: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     texts: Mapped[list[ConsultationText]] = relationship(
@@ -80,6 +90,11 @@ class ConsultationText(db.Model):
     section_titles: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict)
     # "What we heard and what we will do", written by organisers once the consultation is published.
     outcome: Mapped[str | None] = mapped_column(sa.Text)
+    # The question asked of each recommendation; None keeps the interface's translated default
+    # ("What do you think?" / "Why? What would make this work for people like you?").
+    question: Mapped[str | None] = mapped_column(sa.Text)
+    question_why: Mapped[str | None] = mapped_column(sa.Text)
+    revision: Mapped[int] = mapped_column(default=1, server_default="1")
     status: Mapped[str] = mapped_column(sa.String(16), default=TranslationStatus.DRAFT)
     # Who made this text: a staff e-mail, "demo data", or "machine:<provider>".
     made_by: Mapped[str] = mapped_column(sa.String(200), default="")
@@ -105,11 +120,27 @@ class Recommendation(db.Model):
     position: Mapped[int]
     section: Mapped[str] = mapped_column(sa.String(80))
     stage: Mapped[str] = mapped_column(sa.String(16), default=RecommendationStage.ALL)
+    # Raised when a change of meaning archives the text in RecommendationVersion; each answer keeps
+    # the version its participant read (Response.recommendation_version).
+    text_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    revision: Mapped[int] = mapped_column(default=1, server_default="1")
 
     consultation: Mapped[Consultation] = relationship(back_populates="recommendations")
+
     texts: Mapped[list[RecommendationText]] = relationship(
         back_populates="recommendation", cascade="all, delete-orphan"
     )
+
+    # A hidden recommendation leaves the 1..N sequence participants walk: its position is minus
+    # its id (unique, never 1..N), so every page that counts or walks positions 1..N skips it.
+    @hybrid_property
+    def visible(self) -> bool:
+        return self.position > 0
+
+    @visible.inplace.expression
+    @classmethod
+    def _visible_expression(cls) -> sa.ColumnElement[bool]:
+        return cls.position > 0
 
 
 class RecommendationText(db.Model):
@@ -132,3 +163,21 @@ class RecommendationText(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     recommendation: Mapped[Recommendation] = relationship(back_populates="texts")
+
+
+class RecommendationVersion(db.Model):
+    """A recommendation's text as it was before a change of meaning, in each language it had."""
+
+    __tablename__ = "recommendation_version"
+    __table_args__ = (sa.UniqueConstraint("recommendation_id", "version", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("recommendation.id", ondelete="CASCADE")
+    )
+    version: Mapped[int]
+    language: Mapped[str] = mapped_column(sa.String(16))
+    title: Mapped[str] = mapped_column(sa.String(300))
+    explanation: Mapped[str] = mapped_column(sa.Text, default="")
+    made_by: Mapped[str] = mapped_column(sa.String(200), default="")
+    archived_at: Mapped[datetime] = mapped_column(default=utcnow)

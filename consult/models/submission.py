@@ -177,6 +177,8 @@ class Response(db.Model):
     # Kinds of personal data the detector found in the text ("phone,email"), None when none: set on
     # submission, whatever the channel, so moderators can filter on it.
     personal_data_kinds: Mapped[str | None] = mapped_column(sa.String(100))
+    # The recommendation's text version the participant read (Recommendation.text_version).
+    recommendation_version: Mapped[int | None]
 
     submission: Mapped[Submission] = relationship(back_populates="responses")
     recommendation: Mapped[Recommendation] = relationship()

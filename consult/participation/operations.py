@@ -23,6 +23,7 @@ from consult.core.timeutil import today, utcnow
 from consult.models import (
     Channel,
     Consultation,
+    ConsultationText,
     ModerationState,
     Recommendation,
     RecommendationText,
@@ -31,6 +32,7 @@ from consult.models import (
     Submission,
     SubmissionGroup,
     SubmissionState,
+    TranslationStatus,
 )
 from consult.participation.receipts import (
     normalise_receipt_code,
@@ -59,6 +61,10 @@ class AlreadySubmitted(Exception):
     """The submission is no longer a draft that can be sent (it was sent, or is gone)."""
 
 
+class ConsentOutdated(Exception):
+    """The consent text changed materially since the draft was begun: agree again first."""
+
+
 def get_consultation(slug: str) -> Consultation:
     consultation = db.session.scalar(sa.select(Consultation).where(Consultation.slug == slug))
     return _visible(consultation, slug)
@@ -76,6 +82,11 @@ def _visible(consultation: Consultation | None, slug: str) -> Consultation:
 
 def _open(consultation: Consultation, on: date | None) -> Consultation:
     if not consultation.is_open_on(on or today()):
+        from consult.authoring.lifecycle import close_if_expired
+
+        # Past its closing date: the status changes now (once, recorded), so staff pages see
+        # it closed too. The view that shows the "closed" page commits it.
+        close_if_expired(consultation, on)
         raise ConsultationClosed(consultation)
     return consultation
 
@@ -101,6 +112,10 @@ class QuestionPage(JourneyPage):
 
     item: LocalisedRecommendation | None
     answer: Response | None
+    # The consultation's own wording of the two questions in the reader's language (None: the
+    # interface's translated default).
+    question: str | None = None
+    question_why: str | None = None
 
 
 def _draft_of_participant() -> sa.ColumnElement[bool]:
@@ -118,7 +133,7 @@ def _recommendation_count() -> sa.ScalarSelect[int]:
     counted = aliased(Recommendation)
     return (
         sa.select(sa.func.count(counted.id))
-        .where(counted.consultation_id == Consultation.id)
+        .where(counted.consultation_id == Consultation.id, counted.visible)
         .correlate(Consultation)
         .scalar_subquery()
     )
@@ -137,6 +152,7 @@ def _journey_statement() -> sa.Select:
 def _question_statement() -> sa.Select:
     reader_text = aliased(RecommendationText)
     source_text = aliased(RecommendationText)
+    wording = aliased(ConsultationText)
     return (
         sa.select(
             Consultation,
@@ -146,8 +162,23 @@ def _question_statement() -> sa.Select:
             reader_text,
             source_text,
             Response,
+            wording.question,
+            wording.question_why,
         )
         .outerjoin(Submission, _draft_of_participant())
+        .outerjoin(
+            # The question's wording in the reader's language, when the organisers wrote one
+            # and it is not an unchecked machine draft.
+            wording,
+            sa.and_(
+                wording.consultation_id == Consultation.id,
+                wording.language == sa.bindparam("language"),
+                sa.or_(
+                    wording.status == TranslationStatus.REVIEWED,
+                    sa.not_(wording.made_by.startswith("machine:")),
+                ),
+            ),
+        )
         .outerjoin(
             Recommendation,
             sa.and_(
@@ -212,13 +243,13 @@ def question_page(
     row = db.session.execute(_question_statement(), values).first()
     if row is None:
         raise ConsultationNotFound(slug)
-    consultation, draft, total, recommendation, reader_text, source_text, answer = row
+    consultation, draft, total, recommendation, reader_text, source_text, answer, *wording = row
     consultation = _open(_visible(consultation, slug), on)
     item = None
-    if recommendation is not None:
+    if recommendation is not None and recommendation.visible:
         texts = [text for text in (reader_text, source_text) if text is not None]
         item = localise_from(recommendation, texts, language, consultation.source_language)
-    return QuestionPage(consultation, draft, total, item, answer)
+    return QuestionPage(consultation, draft, total, item, answer, *wording)
 
 
 def listed_consultations(on: date | None = None) -> list[Consultation]:
@@ -295,6 +326,8 @@ def save_answer(
     chosen = Stance.parse(stance) if stance else Stance.SKIPPED
     response = _answer_row(submission, recommendation)
     response.stance = chosen
+    # The text version the participant read when answering (a change of meaning makes another).
+    response.recommendation_version = recommendation.text_version
     cleaned = clean_free_text(text)
     if cleaned != (response.text or ""):
         response.text = cleaned or None
@@ -416,6 +449,8 @@ def submit(submission: Submission, secret_key: str) -> str:
         raise AlreadySubmitted
     if not has_content(submission):
         raise EmptySubmission
+    if submission.consent_version < submission.consultation.consent_version:
+        raise ConsentOutdated
     code = next(
         c for c in _candidate_codes(secret_key, token) if _code_held_by(c) in (None, submission.id)
     )
@@ -445,6 +480,12 @@ def submit(submission: Submission, secret_key: str) -> str:
         response.personal_data_kinds = personal_data_kinds(response.text)
     db.session.flush()
     return code
+
+
+def agree_again(submission: Submission) -> None:
+    """The participant agreed to the consultation's current consent text."""
+    submission.consent_version = submission.consultation.consent_version
+    db.session.flush()
 
 
 def receipt_of_sent_draft(

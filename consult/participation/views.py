@@ -166,6 +166,8 @@ def _open(read: Callable[[], PageT]) -> PageT:
     except participation.ConsultationNotFound:
         abort(404)
     except participation.ConsultationClosed as closed:
+        if db.session.new:  # its closing date had passed: the status change it recorded is kept
+            db.session.commit()
         g.closed_consultation = closed.consultation
         abort(410)
 
@@ -188,13 +190,19 @@ def intro(slug: str) -> Page:
                 consultation, form, existing, total, session_ended=_carries_answer(form)
             )
         )
+        agreed_again = False
         if draft is None:
             draft = participation.start_draft(
                 consultation, g.lang, draft_lifetime(current_app.config)
             )
+        elif _consent_changed(consultation, draft):
+            participation.agree_again(draft)
+            agreed_again = True
         token = draft.draft_token or ""
         next_position = _save_carried_answer(consultation, draft, form)
         db.session.commit()
+        if agreed_again:
+            return redirect(url_for(".review", slug=slug))
         if existing is None:
             # A new journey: a receipt code not shown by now belongs to the person before.
             session_state.forget_receipts()
@@ -204,6 +212,11 @@ def intro(slug: str) -> Page:
     return _render_intro(
         consultation, form, draft, total, status, session_ended=_carries_answer(form)
     )
+
+
+def _consent_changed(consultation: Consultation, draft: Submission | None) -> bool:
+    """The draft was begun under consent text that has since changed materially."""
+    return draft is not None and draft.consent_version < consultation.consent_version
 
 
 def _carries_answer(form: ConsentForm) -> bool:
@@ -227,6 +240,7 @@ def _render_intro(
             total=total,
             form=form,
             has_draft=draft is not None,
+            consent_changed=_consent_changed(consultation, draft),
             session_ended=session_ended,
             shared_phone=session_state.holds_anything(),
         ),
@@ -262,6 +276,11 @@ def question(slug: str, position: int) -> Page:
     consultation, draft, item, total = page.consultation, page.draft, page.item, page.total
     recommendation = item.recommendation
     form = AnswerForm()
+    # The consultation's own wording of the questions, else the translated default labels.
+    if page.question:
+        form.stance.label.text = page.question
+    if page.question_why:
+        form.text.label.text = page.question_why
     if request.method == "POST":
         if draft is None:
             return _session_ended(consultation, position, form, total)
@@ -404,6 +423,9 @@ def review(slug: str) -> Page:
             code = participation.submit(draft, _secret_key())
         except participation.EmptySubmission:
             empty, status = True, 422
+        except participation.ConsentOutdated:
+            flash(_("What you agree to has changed. Please read it and agree again to send."))
+            return redirect(url_for(".intro", slug=slug))
         except participation.AlreadySubmitted:
             # Sent by another request under a code this one cannot know: the thank-you page
             # says that the code was shown (on the other page).
