@@ -67,7 +67,7 @@ def check_page(
         tab.screenshot(artifacts, name)
     violations = tab.axe(axe_script)
     assert violations == [], f"{name}: {describe(violations)}"
-    assert page.evaluate(_UNLABELLED) == [], name
+    check_labels(tab, name)
     small = page.evaluate(_TARGETS)
     assert small == [], f"{name}: touch targets under 44x44 px: {small}"
     # Reflow (WCAG 1.4.10): 320 CSS px wide, what a 1280 px window shows at 400 % and a 640 px one
@@ -88,6 +88,11 @@ def check_page(
         }
         assert load.transferred <= PAGE_BUDGET_BYTES, f"{name}: {load}"
         assert len(load.requests) <= PAGE_BUDGET_REQUESTS, f"{name}: {load.requests}"
+
+
+def check_labels(tab: Tab, name: str) -> None:
+    """Every field has a label (a <label for>, aria-label or aria-labelledby)."""
+    assert tab.page.evaluate(_UNLABELLED) == [], name
 
 
 def write_weights(artifacts: Path) -> None:
