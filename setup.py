@@ -39,7 +39,8 @@ setup(
     },
     package_data={
         "consult": ["static/*", "migrations/*", "migrations/versions/*.py"],
-        "consult.consultations.demo": ["*.json", "texts/*.json"],
+        "consult.consultations": ["*.schema.json"],
+        "consult.consultations.demo": ["*.yaml"],
         "consult._templates": ["**/*.html", "**/*.svg"],
         "consult._translations": ["messages.pot", "*/LC_MESSAGES/messages.po"],
     },

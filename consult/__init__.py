@@ -49,6 +49,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from consult.audit.views import bp as audit_bp
     from consult.authoring.views import bp as authoring_bp
+    from consult.consultations.views import bp as content_bp
     from consult.core.health import bp as health_bp
     from consult.core.ratelimits import init_rate_limits
     from consult.core.routing import init_routing
@@ -66,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_bp)  # /healthz, /readyz (public, read-only)
     app.register_blueprint(participation_bp)
     areas = [accounts_bp, moderation_bp, translation_bp, audit_bp, authoring_bp]
+    areas.append(content_bp)  # /staff/c/<slug>/languages, /preview, /export.yaml; /staff/c/import
     app.register_blueprint(staff_blueprint(areas))
     init_rate_limits(app)  # after the blueprints: it wraps the views that ask for a limit
 

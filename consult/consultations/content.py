@@ -10,7 +10,7 @@ docs/decisions.md, "Participant pages near the ceiling").
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Protocol, TypeVar
@@ -31,18 +31,36 @@ RowT = TypeVar("RowT", bound=_LanguageRow)
 
 
 def awaits_review(row: object) -> bool:
-    """A machine draft that no person has reviewed yet: never shown in place of the source text."""
+    """A machine draft that no person has reviewed yet."""
     made_by = getattr(row, "made_by", "") or ""
     return made_by.startswith("machine:") and getattr(row, "status", "") != "reviewed"
 
 
-def pick_text(rows: Sequence[RowT], language: str, source_language: str) -> tuple[RowT, bool]:
+def is_shown(row: object, source_language: str, drafts_shown: Collection[str] = ()) -> bool:
+    """Whether participants may read this row: the source language's text (the organisers' own),
+    reviewed text, and in a language whose drafts the organisers chose to show
+    (`Consultation.drafts_shown_languages`) any draft too, machine drafts labelled."""
+    language = getattr(row, "language", None)
+    if language == source_language and not awaits_review(row):
+        return True
+    return getattr(row, "status", "") == "reviewed" or language in drafts_shown
+
+
+def pick_text(
+    rows: Sequence[RowT],
+    language: str,
+    source_language: str,
+    drafts_shown: Collection[str] = (),
+) -> tuple[RowT, bool]:
     """The row in `language`, else the source-language row; and whether it is a fallback.
 
-    An unreviewed machine draft counts as missing, so the reader gets the source text, visibly
-    marked, until a person has checked the draft.
+    A draft (a machine's or a person's) counts as missing unless the consultation shows drafts in
+    that language, so the reader gets the source text, visibly marked, until a person has
+    reviewed the translation.
     """
-    by_language = {row.language: row for row in rows if not awaits_review(row)}
+    by_language = {
+        row.language: row for row in rows if is_shown(row, source_language, drafts_shown)
+    }
     if language in by_language:
         return by_language[language], False
     if source_language in by_language:
@@ -50,6 +68,10 @@ def pick_text(rows: Sequence[RowT], language: str, source_language: str) -> tupl
     if not rows:
         raise LookupError("content has no text in any language")
     return rows[0], True
+
+
+def _drafts_shown(consultation: Consultation | None) -> Collection[str]:
+    return tuple(getattr(consultation, "drafts_shown_languages", None) or ())
 
 
 class LocalisedConsultation:
@@ -87,7 +109,9 @@ class LocalisedConsultation:
             ).all()
         if not rows:
             rows = consultation.texts  # text only in a third language: any of them
-        return pick_text(rows, self.wanted_language, consultation.source_language)
+        return pick_text(
+            rows, self.wanted_language, consultation.source_language, _drafts_shown(consultation)
+        )
 
     @property
     def text(self) -> ConsultationText:
@@ -101,6 +125,11 @@ class LocalisedConsultation:
     def language(self) -> str:
         return self.text.language
 
+    @property
+    def is_machine_draft(self) -> bool:
+        """Shown although no person has checked it: the page says "machine translated"."""
+        return not self.is_fallback and awaits_review(self.text)
+
 
 @dataclass(frozen=True)
 class LocalisedRecommendation:
@@ -111,6 +140,10 @@ class LocalisedRecommendation:
     @property
     def language(self) -> str:
         return self.text.language
+
+    @property
+    def is_machine_draft(self) -> bool:
+        return not self.is_fallback and awaits_review(self.text)
 
 
 def _wanted(language: str, source_language: str) -> tuple[str, ...]:
@@ -151,8 +184,17 @@ def localise_consultations(
 def localise_recommendation(
     recommendation: Recommendation, language: str, source_language: str
 ) -> LocalisedRecommendation:
-    text, fallback = pick_text(recommendation.texts, language, source_language)
+    text, fallback = pick_text(
+        recommendation.texts, language, source_language, _recommendation_drafts(recommendation)
+    )
     return LocalisedRecommendation(recommendation, text, fallback)
+
+
+def _recommendation_drafts(recommendation: Recommendation) -> Collection[str]:
+    """The drafts-shown languages of the recommendation's consultation. Every page that shows a
+    recommendation has read its consultation already: the many-to-one is found in the session's
+    identity map, with no query."""
+    return _drafts_shown(recommendation.consultation)
 
 
 def localise_from(
@@ -165,7 +207,9 @@ def localise_from(
     source language (by a page's own query)."""
     if not rows:  # no text in either language: any language it has
         return localise_recommendation(recommendation, language, source_language)
-    text, fallback = pick_text(rows, language, source_language)
+    text, fallback = pick_text(
+        rows, language, source_language, _recommendation_drafts(recommendation)
+    )
     return LocalisedRecommendation(recommendation, text, fallback)
 
 

@@ -51,6 +51,11 @@ class Consultation(db.Model):
     # Raised by each organiser's edit of the settings: a form sent with an older revision is an
     # edit that raced another one (consult.authoring.operations.EditConflict).
     revision: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Languages in which participants also see unreviewed drafts of the content, labelled
+    # (consult.consultations.content); elsewhere only reviewed text and the source language.
+    drafts_shown_languages: Mapped[list[str]] = mapped_column(
+        sa.JSON, default=list, server_default="[]"
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     texts: Mapped[list[ConsultationText]] = relationship(
@@ -98,6 +103,9 @@ class ConsultationText(db.Model):
     status: Mapped[str] = mapped_column(sa.String(16), default=TranslationStatus.DRAFT)
     # Who made this text: a staff e-mail, "demo data", or "machine:<provider>".
     made_by: Mapped[str] = mapped_column(sa.String(200), default="")
+    # Who marked it reviewed (a staff e-mail) and when; None while it is a draft.
+    reviewed_by: Mapped[str | None] = mapped_column(sa.String(200))
+    reviewed_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     consultation: Mapped[Consultation] = relationship(back_populates="texts")
@@ -160,6 +168,9 @@ class RecommendationText(db.Model):
     explanation: Mapped[str] = mapped_column(sa.Text, default="")
     status: Mapped[str] = mapped_column(sa.String(16), default=TranslationStatus.DRAFT)
     made_by: Mapped[str] = mapped_column(sa.String(200), default="")
+    # Who marked it reviewed (a staff e-mail) and when; None while it is a draft.
+    reviewed_by: Mapped[str | None] = mapped_column(sa.String(200))
+    reviewed_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     recommendation: Mapped[Recommendation] = relationship(back_populates="texts")

@@ -89,6 +89,7 @@ def add_recommendations(app: Flask, how_many: int) -> int:
                     language=language,
                     title=f"Extra idea {position} ({language})",
                     explanation="An idea added to make the consultation longer.",
+                    status="reviewed",  # participants see reviewed translations only
                 )
                 for language in demo_languages()
             ]
