@@ -55,6 +55,8 @@ def register_blueprints(app: Flask) -> None:
     from consult.core.routing import init_routing
     from consult.core.templating import init_templating
     from consult.moderation.views import bp as moderation_bp
+    from consult.outcomes.results import bp as results_bp
+    from consult.outcomes.views import bp as outcomes_bp
     from consult.participation.views import bp as participation_bp
     from consult.participation.views import root as root_bp
     from consult.staff import staff_blueprint
@@ -66,7 +68,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(root_bp)
     app.register_blueprint(health_bp)  # /healthz, /readyz (public, read-only)
     app.register_blueprint(participation_bp)
+    app.register_blueprint(results_bp)  # /<lang>/c/<slug>/results once published
     areas = [accounts_bp, moderation_bp, translation_bp, audit_bp, authoring_bp]
+    areas.append(outcomes_bp)  # /staff/c/<slug>/export..., /outcome..., /publish
     areas.append(content_bp)  # /staff/c/<slug>/languages, /preview, /export.yaml; /staff/c/import
     app.register_blueprint(staff_blueprint(areas))
     init_rate_limits(app)  # after the blueprints: it wraps the views that ask for a limit

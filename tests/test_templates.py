@@ -28,8 +28,13 @@ NOT_PAGES = {"static", "root.favicon"}
 # Addresses kept only to answer 404: the first receipt address had the code in it (a code in the
 # browser's history is the next person's on a shared phone), so nothing is looked up there.
 # The translation desk opens only approved answers (the walk's answer is still pending); its page's
-# title is checked in tests/translation/test_desk.py.
-NOT_FOUND_BY_DESIGN = {"participation.receipt", "staff.translation.translate_answer"}
+# title is checked in tests/translation/test_desk.py. The results page exists once the
+# consultation is published (the walk's is open); its title is checked in tests/outcomes.
+NOT_FOUND_BY_DESIGN = {
+    "participation.receipt",
+    "staff.translation.translate_answer",
+    "results.consultation_results",
+}
 
 
 def _page_title(page: Page) -> str:
