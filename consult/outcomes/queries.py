@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from babel.numbers import format_percent
@@ -31,9 +32,10 @@ from consult.models import (
     SubmissionState,
 )
 from consult.outcomes.operations import visible_recommendations
-from consult.summaries.stats import ANSWERED
-from consult.summaries.suppression import Ledger, Protected, protect
-from consult.vocab import ConsultationStatus
+from consult.vocab import ConsultationStatus, Stance
+
+# The stances that count as answered (the dashboard's denominator, consult.summaries.stats).
+ANSWERED = (Stance.AGREE, Stance.PARTLY, Stance.DISAGREE, Stance.NOT_SURE)
 
 
 class NotPublished(LookupError):
@@ -168,6 +170,8 @@ def stance_summaries(
 ) -> dict[int, StanceSummary]:
     """Per recommendation, the share of each stance among those who chose one, with small-group
     and complementary suppression (`consult.summaries.suppression`) over all of them at once."""
+    from consult.summaries.suppression import Ledger, protect
+
     ledger = Ledger()
     recommendation_ids = [r.id for r in visible_recommendations(consultation)]
     for recommendation_id in recommendation_ids:
@@ -183,7 +187,8 @@ def stance_summaries(
     return {rid: _summary(rid, protected) for rid in recommendation_ids}
 
 
-def _summary(recommendation_id: int, protected: Protected) -> StanceSummary:
+def _summary(recommendation_id: int, protected: Any) -> StanceSummary:
+    """One recommendation's shares from the protected counts (a `suppression.Protected`)."""
     total_key = (recommendation_id, "answered")
     total = protected.value(total_key)
     shares = []

@@ -28,7 +28,6 @@ from consult.core.extensions import db
 from consult.core.timeutil import today
 from consult.models import Consultation, Recommendation
 from consult.outcomes import exports, operations, queries
-from consult.outcomes.aggregate_sheet import aggregate_sheet_writer
 from consult.outcomes.export_rows import count_answers
 from consult.outcomes.forms import ActionForm, ConsultationOutcomeForm, OutcomeForm
 from consult.outcomes.translation import outcome_languages, queue_outcome_drafts
@@ -81,6 +80,9 @@ def _download(slug: str, fmt: str, full: bool) -> HTTPResponse:
         "Cache-Control": "no-store",
     }
     if fmt == "xlsx":
+        # Imported here: the summaries' statements and suppression are needed by this file only.
+        from consult.outcomes.aggregate_sheet import aggregate_sheet_writer
+
         titles = [
             (r.key, r.position, _source_title(r, consultation.source_language))
             for r in consultation.recommendations
