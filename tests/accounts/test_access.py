@@ -15,7 +15,18 @@ from tests.support.factories import staff_member
 from tests.support.staff import log_in
 
 # Sample values for URL variables.
-URL_VALUES = {"response_id": 1, "case_id": 1, "user_id": 1, "token": "x", "slug": "x", "rid": 1}
+URL_VALUES = {
+    "response_id": 1,
+    "case_id": 1,
+    "user_id": 1,
+    "token": "x",
+    "slug": "x",
+    "rid": 1,
+    "lang": "en",
+    "key": "x",
+    "kind": "x",
+    "position": 1,
+}
 
 
 def staff_rules(app: Flask) -> list[tuple[str, str, str]]:

@@ -86,8 +86,14 @@ def ready_to_open(browser: Browser, slug: str = SLUG, recommendations: int = 2) 
         assert page.status == 200, page.text
 
 
-def translate(app: Flask, slug: str, language: str, title: str, question: str | None = None,
-              ideas: list[str] | None = None) -> None:
+def translate(
+    app: Flask,
+    slug: str,
+    language: str,
+    title: str,
+    question: str | None = None,
+    ideas: list[str] | None = None,
+) -> None:
     """Reviewed content in another language, written as rows (the side-by-side editor is another
     area's)."""
     with app.app_context():

@@ -92,7 +92,10 @@ def test_create_open_answer_in_pashto_close(app: Flask) -> None:
     assert closed.status == 410
     assert PASHTO_TITLE in closed.text
 
-    changes = [(e.old_state, e.new_state["status"]) for e in audit_events(app, "consultation.status_changed")]
+    changes = [
+        (e.old_state, e.new_state["status"])
+        for e in audit_events(app, "consultation.status_changed")
+    ]
     assert [(old["status"], new) for old, new in changes] == [("draft", "open"), ("open", "closed")]
     created = audit_events(app, "consultation.created")[0]
     assert created.actor_label == "organiser@example.org"
