@@ -43,6 +43,26 @@ from tests.support.factories import staff_member
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL only the modules that save something run again (ALL_BACKENDS = True in the
+    module: journeys, staff decisions, authoring, exports). Headers, keyboard and the page checks
+    depend on the markup alone, which is the same on both databases."""
+    here = Path(__file__).parent
+    deselected = []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if (
+            callspec is not None
+            and callspec.params.get("live_server") == "postgresql"
+            and here in Path(item.path).parents
+            and not getattr(item.module, "ALL_BACKENDS", False)
+        ):
+            deselected.append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if item not in deselected]
+
+
 def _missing(what: str) -> None:
     """A failure in CI, a skip elsewhere (as tests/conftest.py does for Redis)."""
     if os.environ.get("CI"):

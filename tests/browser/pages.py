@@ -61,7 +61,11 @@ def check_page(
     artifacts: Path | None = None,
     weigh: bool = True,
 ) -> None:
-    """Everything issue 14 asks of a participant page, on the page as it is now."""
+    """Everything issue 14 asks of a participant page, on the page as it is now. Checked on the
+    SQLite server only: the page's markup is the same on PostgreSQL, where the journeys run for
+    what they store."""
+    if tab.live.backend != "sqlite":
+        return
     page = tab.page
     if artifacts is not None:
         tab.screenshot(artifacts, name)

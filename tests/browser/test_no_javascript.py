@@ -9,6 +9,8 @@ from tests.browser.pages import QUESTION, consultation_link, main_submit, next_b
 from tests.browser.support import Tab
 from tests.support.journey import SLUG
 
+ALL_BACKENDS = True  # runs on PostgreSQL too (tests/browser/conftest.py)
+
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_whole_journey_without_javascript(no_js_tab: Tab, lang: str) -> None:

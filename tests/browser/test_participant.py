@@ -26,6 +26,8 @@ from tests.browser.support import LiveServer, Tab
 from tests.support.factories import submission
 from tests.support.journey import SLUG
 
+ALL_BACKENDS = True  # runs on PostgreSQL too (tests/browser/conftest.py)
+
 RECEIPT = re.compile(r"^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$")
 ANSWERS = {
     "en": "Lawyers cost too much for us.",
@@ -109,6 +111,8 @@ def test_whole_journey_in_a_phone_browser(
     code = tab.page.inner_text(".receipt-code").strip()
     assert RECEIPT.match(code), code
     step("07-thanks")
+    tab.page.click(f"footer a[href='/{lang}/languages']")
+    step("12-languages")
 
     rows = _submissions(live_server)
     assert len(rows) == before + 1

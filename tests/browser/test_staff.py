@@ -14,6 +14,8 @@ from tests.browser.support import LiveServer, Tab, describe
 from tests.support.factories import PASSWORD, submitted_answers
 from tests.translation.desk_support import FRENCH, approved_answers
 
+ALL_BACKENDS = True  # runs on PostgreSQL too (tests/browser/conftest.py)
+
 PHONE_ANSWER = "Lawyers cost too much. Call me on 0612 345 678 and I will tell you more."
 REDACTED = "Lawyers cost too much. Call me on [phone number] and I will tell you more."
 PLAIN_ANSWER = "Families wait for years: it must be faster."
@@ -31,6 +33,8 @@ def log_in(tab: Tab, email: str, axe_script: Path | None = None) -> None:
 
 
 def staff_checks(tab: Tab, name: str, axe_script: Path) -> None:
+    if tab.live.backend != "sqlite":
+        return  # the markup is the same on PostgreSQL (see pages.check_page)
     violations = tab.axe(axe_script)
     assert violations == [], f"{name}: {describe(violations)}"
     check_labels(tab, name)
