@@ -26,7 +26,7 @@ from consult.summaries.queries import (
     recommendations,
     stance_cube,
 )
-from consult.summaries.suppression import Ledger, Protected, protect
+from consult.summaries.suppression import Ledger, Protected, effective_threshold, protect
 from consult.vocab import Group, JourneyStage, Stance
 
 STANCES = [stance.value for stance in Stance]
@@ -74,14 +74,18 @@ def _categories(
 
 def protected_counts(
     consultation: Consultation,
-) -> tuple[list[tuple[int, str, int]], dict[tuple, int], Protected]:
+) -> tuple[list[tuple[int, str, int]], dict[tuple, int], dict[int, Protected]]:
+    """The counts and, per recommendation, their protection. No sum ties two recommendations
+    together, so each is protected on its own: the suppression's audit re-examines a whole ledger
+    after each cell it hides, and one ledger per recommendation keeps that work small."""
     ordered, counts = _tables(consultation)
-    ledger = Ledger()
-
-    def add(key: tuple) -> Hashable:
-        return ledger.add(key, counts.get(key, 0))
-
+    protected: dict[int, Protected] = {}
     for rec, _key, _position in ordered:
+        ledger = Ledger()
+
+        def add(key: tuple, ledger: Ledger = ledger) -> Hashable:
+            return ledger.add(key, counts.get(key, 0))
+
         overall = [add(("all", rec, None, stance)) for stance in STANCES]
         ledger.relate(add(("all", rec, None, TOTAL)), overall)
         for breakdown in ("language", "stage", "group"):
@@ -96,7 +100,8 @@ def protected_counts(
                     ("all", rec, None, column),
                     [(breakdown, rec, category, column) for category in categories],
                 )
-    return ordered, counts, protect(ledger, consultation.small_group_threshold)
+        protected[rec] = protect(ledger, consultation.small_group_threshold)
+    return ordered, counts, protected
 
 
 def _cell(protected: Protected, key: tuple) -> Any:
@@ -106,12 +111,13 @@ def _cell(protected: Protected, key: tuple) -> Any:
 
 def aggregate_sheet_writer(consultation: Consultation) -> SheetWriter:
     def write(workbook: Workbook) -> None:
-        ordered, _counts, protected = protected_counts(consultation)
+        ordered, counts, protected = protected_counts(consultation)
+        threshold = effective_threshold(consultation.small_group_threshold)
         sheet = workbook.create_sheet("Stances")
         sheet.append(
             [
                 "Every submitted answer's stance (as on the dashboard). Counts below "
-                f"{protected.threshold} show as <{protected.threshold}; a dash is a count hidden "
+                f"{threshold} show as <{threshold}; a dash is a count hidden "
                 "so that a small one cannot be worked out from the totals."
             ]
         )
@@ -120,12 +126,12 @@ def aggregate_sheet_writer(consultation: Consultation) -> SheetWriter:
             shown_position = position if position > 0 else None
             breakdowns: list[tuple[str, str | None]] = [("all", None)]
             for breakdown in ("language", "stage", "group"):
-                breakdowns += [(breakdown, c) for c in _categories(_counts, breakdown, rec)]
+                breakdowns += [(breakdown, c) for c in _categories(counts, breakdown, rec)]
             for breakdown, category in breakdowns:
                 sheet.append(
                     [xlsx_safe(key), shown_position, breakdown, category or ""]
                     + [
-                        _cell(protected, (breakdown, rec, category, column))
+                        _cell(protected[rec], (breakdown, rec, category, column))
                         for column in [*STANCES, TOTAL]
                     ]
                 )
