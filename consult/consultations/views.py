@@ -66,8 +66,10 @@ def upload_too_large(_error: RequestEntityTooLarge) -> tuple[str, int]:
 
 def _too_large_page() -> tuple[str, int]:
     message = _("The file is larger than 10 MB. Nothing was imported.")
+    # formdata=None: the body may be what is too large, and must not be read again.
+    form = ImportForm(formdata=None)
     return render_template(
-        "consultations/import.html", form=ImportForm(), problems=[], message=message
+        "consultations/import.html", form=form, problems=[], message=message
     ), 413
 
 
@@ -299,7 +301,8 @@ def edit_recommendation(slug: str, lang: str, key: str) -> Page:
 # --- export and import -------------------------------------------------------------------------
 
 
-@bp.get("/c/<slug>/export.<any(yaml, json):kind>")
+@bp.get("/c/<slug>/export.yaml", defaults={"kind": "yaml"})
+@bp.get("/c/<slug>/export.json", defaults={"kind": "json"})
 @requires_roles(*ORGANISERS)
 def export_consultation(slug: str, kind: str) -> HTTPResponse:
     consultation = _consultation_or_404(slug)

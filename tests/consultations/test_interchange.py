@@ -165,3 +165,20 @@ def test_a_valid_file_imports_as_a_draft_with_its_translations(demo_app: Flask) 
         assert consultation.status == "draft"
         assert {t.language for t in consultation.recommendations[0].texts} == {"en", "ar"}
         assert consultation.recommendations[0].position == 1
+
+
+def test_a_body_over_the_upload_limit_gets_the_import_page_with_413(demo_app: Flask) -> None:
+    body = b"x" * (MAX_DOCUMENT_BYTES + 200 * 1024)
+    text = _refused(demo_app, "huge.json", body, 413)
+    assert "larger than 10 MB" in text
+
+
+def test_other_forms_keep_the_small_limit(demo_app: Flask) -> None:
+    browser = organiser(demo_app)
+    page = browser.get(f"/staff/c/{SLUG}/languages/fr/texts")
+    token = page.soup.find("input", attrs={"name": "csrf_token"})["value"]
+    response = browser.client.post(
+        f"/staff/c/{SLUG}/languages/fr/texts",
+        data={"csrf_token": token, "title": "x" * (400 * 1024)},
+    )
+    assert response.status_code == 413
