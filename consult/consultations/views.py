@@ -350,7 +350,8 @@ def import_consultation() -> Page:
         ), 422
     report = apply_document(doc, made_by=current_user.email, status=ConsultationStatus.DRAFT)
     consultation = report.consultation
-    assert consultation is not None
+    if consultation is None:  # apply_document always makes one when given none
+        abort(500)
     from consult.audit.log import record
 
     record(

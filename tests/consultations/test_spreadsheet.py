@@ -63,7 +63,7 @@ def test_xlsx_adds_recommendations_with_their_languages(demo_app: Flask) -> None
 
 def test_csv_works_too(demo_app: Flask) -> None:
     browser = organiser(demo_app)
-    content = "title:en,title:fr\nClean water,Eau propre\n".encode()
+    content = b"title:en,title:fr\nClean water,Eau propre\n"
     page = upload(browser, URL, "recs.csv", content)
     assert page.status == 200
     with demo_app.app_context():
