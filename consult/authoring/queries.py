@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 
 from consult.core.extensions import db
 from consult.models import (
     Consultation,
+    ConsultationText,
     ModerationState,
     Recommendation,
     RecommendationVersion,
@@ -29,6 +29,7 @@ LIST_LIMIT = 200
 @dataclass(frozen=True)
 class ConsultationRow:
     consultation: Consultation
+    title: str | None  # in the source language
     submissions: Count
     awaiting_moderation: Count
 
@@ -43,8 +44,17 @@ def _count(value: int) -> Count:
 
 
 def consultation_rows() -> list[ConsultationRow]:
-    """Every consultation (newest first, at most LIST_LIMIT) with its texts and two bounded counts,
-    in two statements."""
+    """Every consultation (newest first, at most LIST_LIMIT) with its source-language title and two
+    bounded counts, in one statement."""
+    title = (
+        sa.select(ConsultationText.title)
+        .where(
+            ConsultationText.consultation_id == Consultation.id,
+            ConsultationText.language == Consultation.source_language,
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
     submitted = _bounded(
         sa.select(Submission.id).where(
             Submission.consultation_id == Consultation.id,
@@ -60,12 +70,11 @@ def consultation_rows() -> list[ConsultationRow]:
         )
     )
     rows = db.session.execute(
-        sa.select(Consultation, submitted, waiting)
-        .options(selectinload(Consultation.texts))
+        sa.select(Consultation, title, submitted, waiting)
         .order_by(Consultation.created_at.desc(), Consultation.id.desc())
         .limit(LIST_LIMIT)
     ).all()
-    return [ConsultationRow(c, _count(s), _count(w)) for c, s, w in rows]
+    return [ConsultationRow(c, t, _count(s), _count(w)) for c, t, s, w in rows]
 
 
 def consultation_by_slug(slug: str) -> Consultation | None:

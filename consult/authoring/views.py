@@ -103,14 +103,7 @@ def version_read(response: Response) -> RecommendationVersion | None:
 def consultation_list() -> Page:
     if lifecycle.close_expired():
         db.session.commit()
-    return render_template(
-        "authoring/list.html", rows=queries.consultation_rows(), source_title=_source_title
-    )
-
-
-def _source_title(consultation: Consultation) -> str:
-    text = authoring.source_text(consultation)
-    return text.title if text else ""
+    return render_template("authoring/list.html", rows=queries.consultation_rows())
 
 
 @bp.route("/c/new", methods=["GET", "POST"])
