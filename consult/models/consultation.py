@@ -31,9 +31,7 @@ class Consultation(db.Model):
     source_language: Mapped[str] = mapped_column(sa.String(16))
     # Languages the organisers read answers in; translators translate answers into these.
     working_languages: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
-    status: Mapped[str] = mapped_column(
-        sa.String(16), default=ConsultationStatus.DRAFT, index=True
-    )
+    status: Mapped[str] = mapped_column(sa.String(16), default=ConsultationStatus.DRAFT, index=True)
     opens_on: Mapped[date | None]
     closes_on: Mapped[date | None]
     # Bumped whenever the consent text changes materially; each submission records the version
