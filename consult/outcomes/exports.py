@@ -71,7 +71,8 @@ def _cells(row: ExportRow, full: bool, languages: list[str]) -> list[Any]:
     cells: list[Any] = [
         row.answer_id,
         row.recommendation_key,
-        row.recommendation_position,
+        # A hidden recommendation's position is below 1 (consult.models.consultation): no number.
+        row.recommendation_position if row.recommendation_position > 0 else "",
         row.stance,
         row.language or "",
         row.detected_language or "",

@@ -77,14 +77,19 @@ def answers(demo_app: Flask) -> dict[str, int]:
 
 
 def _download(browser: Browser, path: str) -> tuple[int, bytes, dict[str, str]]:
-    """Press the download button whose form posts to `path` on the export page."""
+    """Press the download button whose form posts to `path` on the export page; the body is
+    streamed (never built whole in the app) and read here chunk by chunk."""
     page = browser.get(EXPORT)
     assert page.status == 200, page.text
     form = page.soup.find("form", attrs={"action": path})
     assert form is not None, f"no button for {path}"
     token = form.find("input", attrs={"name": "csrf_token"})["value"]
-    response = browser.client.post(path, data={"csrf_token": token})
-    return response.status_code, response.get_data(), dict(response.headers)
+    response = browser.client.post(path, data={"csrf_token": token}, buffered=False)
+    if response.status_code == 200:
+        assert response.is_streamed
+    body = b"".join(response.response)
+    response.close()
+    return response.status_code, body, dict(response.headers)
 
 
 def _csv_rows(body: bytes) -> list[dict[str, str]]:
