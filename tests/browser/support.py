@@ -43,12 +43,16 @@ class LiveServer:
 
 @dataclass
 class Load:
-    """What one navigation fetched: every request from the document on, and the bytes received."""
+    """What one navigation fetched: every request from the document on, and the bytes of each."""
 
     url: str
     requests: list[str] = field(default_factory=list)
-    transferred: int = 0  # bytes of the bodies as sent (compressed if the server compressed)
+    sizes: dict[str, int] = field(default_factory=dict)  # bytes of each response body
     gzipped: int = 0  # the same bodies gzipped (level 6), what a compressing proxy would send
+
+    @property
+    def transferred(self) -> int:
+        return sum(self.sizes.values())
 
 
 class Tab:
@@ -64,7 +68,6 @@ class Tab:
         page.on("console", self._on_console)
         page.on("pageerror", lambda error: self.console_errors.append(f"page error: {error}"))
         page.on("request", self._on_request)
-        page.on("requestfinished", self._on_finished)
         page.on("response", self._on_response)
         self.refused: set[str] = set()
 
@@ -91,26 +94,6 @@ class Tab:
         if self._current is not None:
             self._current.requests.append(request.url)
 
-    def _on_response(self, response: Any) -> None:
-        request = response.request
-        if response.status == 422 and request.is_navigation_request() and request.method == "POST":
-            self.refused.add(response.url)
-
-    def _on_finished(self, request: Any) -> None:
-        if self._current is None or request.url not in self._current.requests:
-            return
-        response = request.response()
-        if response is None:
-            return
-        sizes = request.sizes()
-        self._current.transferred += sizes["responseBodySize"]
-        try:
-            body = response.body()
-        except Exception:  # a redirect has no body to read
-            body = b""
-        if body:
-            self._current.gzipped += len(gzip.compress(body, 6))
-
     def check_clean(self) -> None:
         assert self.console_errors == [], self.console_errors
         assert self.foreign == [], f"requests to other hosts: {self.foreign}"
@@ -127,10 +110,35 @@ class Tab:
         parts = urlsplit(self.page.url)
         return parts.path + (f"?{parts.query}" if parts.query else "")
 
+    def _on_response(self, response: Any) -> None:
+        request = response.request
+        if response.status == 422 and request.is_navigation_request() and request.method == "POST":
+            self.refused.add(response.url)
+
     def last_load(self) -> Load:
-        self.page.wait_for_load_state("load")
+        """The page now shown, weighed as a first visit downloads it. The app does not compress
+        (a test below checks), so a body's length is what crosses the wire: the document's from
+        the browser's Navigation Timing entry, each other resource's fetched again from the app
+        outside the page (Chromium hands no body over for what it took from its memory cache)."""
+        self.page.wait_for_load_state("networkidle")
         assert self.loads, "no page loaded"
-        return self.loads[-1]
+        load = self.loads[-1]
+        navigation = self.page.evaluate(
+            """() => { const n = performance.getEntriesByType('navigation')[0];
+                       return {encoded: n.encodedBodySize, decoded: n.decodedBodySize}; }"""
+        )
+        assert navigation["encoded"] == navigation["decoded"], (
+            "the app compresses now: weigh encoded sizes"
+        )
+        load.sizes = {load.requests[0]: navigation["encoded"]}
+        load.gzipped = len(gzip.compress(self.page.content().encode(), 6))
+        for url in dict.fromkeys(load.requests[1:]):
+            reply = self.page.context.request.get(url)
+            assert not reply.headers.get("content-encoding"), url
+            body = reply.body()
+            load.sizes[url] = len(body)
+            load.gzipped += len(gzip.compress(body, 6))
+        return load
 
     def screenshot(self, folder: Path, name: str) -> Path:
         path = folder / f"{name}.png"
