@@ -44,7 +44,12 @@ class ContentStatus:
 
 
 def content_status(consultation: Consultation, language: str) -> ContentStatus:
-    row, fallback = pick_text(consultation.texts, language, consultation.source_language)
+    row, fallback = pick_text(
+        consultation.texts,
+        language,
+        consultation.source_language,
+        consultation.drafts_shown_languages or (),  # drafts shown by the organisers' choice
+    )
     recommendations_done = all(
         any(t.language == language for t in rec.texts) for rec in consultation.recommendations
     )
