@@ -74,6 +74,8 @@ def build_app(database_url: str, folder: Path):
             "SQLALCHEMY_DATABASE_URI": database_url,
             "CONSULT_EXTERNAL_URL": "http://127.0.0.1",
             "CONSULT_SECURE_COOKIES": False,
+            # The journeys here send forms at once: no minimum time on the page (spam defence).
+            "CONSULT_SPAM_MIN_SECONDS": 0,
         }
     )
     with app.app_context():

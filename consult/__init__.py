@@ -35,11 +35,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from consult.core.database import init_database
     from consult.core.extensions import csrf
+    from consult.core.sessions import init_sessions
     from consult.i18n.selection import init_babel
     from consult.staff.accounts.login_state import init_login
     from consult.translation.machine import init_machine_translation
 
     init_database(app)
+    init_sessions(app)  # the session cookie written again only when needed (core/sessions.py)
     init_babel(app)
     csrf.init_app(app)
     init_login(app)

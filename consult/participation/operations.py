@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
 from itertools import count
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -322,68 +323,123 @@ def save_answer(
     """Store (or replace) the draft answer to one recommendation; no stance is stored as skipped.
 
     Raises UnknownValue (a ValueError) for a stance that is not a Stance.
+
+    A first answer is one INSERT with its values; a changed one, one UPDATE of the row the page
+    read (the question page's statement loads the draft's answer to it): no read of the draft's
+    other answers.
     """
     chosen = Stance.parse(stance) if stance else Stance.SKIPPED
-    response = _answer_row(submission, recommendation)
+    cleaned = clean_free_text(text)
+    submission.language = language
+    response = _known_answer(submission, recommendation)
+    if response is None:
+        response = _insert_answer(submission, recommendation, chosen, cleaned, language)
+        if response is not None:
+            db.session.flush()
+            return response
+        response = _stored_answer(submission, recommendation)  # a double click stored it first
     response.stance = chosen
     # The text version the participant read when answering (a change of meaning makes another).
     response.recommendation_version = recommendation.text_version
-    cleaned = clean_free_text(text)
     if cleaned != (response.text or ""):
         response.text = cleaned or None
         response.text_language = language if cleaned else None
         annotate_language(response)
-    submission.language = language
     db.session.flush()
     return response
+
+
+def _known_answer(submission: Submission, recommendation: Recommendation) -> Response | None:
+    """The draft's answer to this recommendation if this session has read it, without a query.
+
+    From the draft's loaded answers, else from the objects the session holds (the question page's
+    statement reads the answer it shows). None when the session has not seen one: there may still
+    be a row (another request's), which the INSERT ... ON CONFLICT below finds.
+    """
+    if "responses" in sa.inspect(submission).dict:
+        return response_for(submission, recommendation)
+    for held in list(db.session.identity_map.values()):
+        if isinstance(held, Response):
+            loaded = sa.inspect(held).dict  # never a load: an expired object holds no values
+            if (
+                loaded.get("submission_id") == submission.id
+                and loaded.get("recommendation_id") == recommendation.id
+            ):
+                return held
+    return None
 
 
 # INSERT ... ON CONFLICT, in each database's own words.
 _INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
-def _answer_row(submission: Submission, recommendation: Recommendation) -> Response:
-    """The draft's answer to this recommendation, its row created when there is none yet.
+def _insert_answer(
+    submission: Submission,
+    recommendation: Recommendation,
+    stance: Stance,
+    cleaned: str,
+    language: str,
+) -> Response | None:
+    """A new answer row with its values, or None when the row already exists.
 
     The row is inserted with ON CONFLICT DO NOTHING: when two requests save the first answer to
-    the same recommendation at once (a double click), the second one waits for the first and then
-    updates the same row, instead of failing on the (submission, recommendation) unique constraint.
+    the same recommendation at once (a double click), the second one waits for the first, inserts
+    nothing and then updates the same row, instead of failing on the (submission, recommendation)
+    unique constraint.
     """
-    response = response_for(submission, recommendation)
-    if response is not None:
-        return response
+    values = {
+        "submission_id": submission.id,
+        "recommendation_id": recommendation.id,
+        "stance": stance,
+        "recommendation_version": recommendation.text_version,
+        "text": cleaned or None,
+        "text_language": language if cleaned else None,
+        **_language_fields(cleaned or None, language if cleaned else None),
+    }
     insert = _INSERT[db.session.get_bind().dialect.name]
-    db.session.execute(
+    response = db.session.scalars(
         insert(Response)
-        .values(
-            submission_id=submission.id,
-            recommendation_id=recommendation.id,
-            stance=Stance.SKIPPED,
-        )
+        .values(**values)
         .on_conflict_do_nothing(index_elements=["submission_id", "recommendation_id"])
-    )
+        .returning(Response)
+    ).first()
     db.session.expire(submission, ["responses"])
-    response = response_for(submission, recommendation)
-    if response is None:  # the row was just inserted, or found inserted: never expected
+    return response
+
+
+def _stored_answer(submission: Submission, recommendation: Recommendation) -> Response:
+    response = db.session.scalars(
+        sa.select(Response).where(
+            Response.submission_id == submission.id,
+            Response.recommendation_id == recommendation.id,
+        )
+    ).first()
+    if response is None:  # the insert found the row there: never expected
         raise LookupError("the answer row vanished between its insert and its read")
     return response
 
 
 def annotate_language(response: Response) -> None:
     """Record which language the text seems to be in, and whether a translator should check it."""
+    for name, value in _language_fields(response.text, response.text_language).items():
+        setattr(response, name, value)
+
+
+def _language_fields(text: str | None, text_language: str | None) -> dict[str, Any]:
     from consult.text.langdetect import detect_language, needs_translator_attention
 
-    if not response.text:
-        response.detected_language = None
-        response.detected_confidence = None
-        response.needs_language_review = False
-        return
-    detection = detect_language(response.text)
-    response.detected_language = detection.language
-    response.detected_confidence = round(detection.confidence, 3)
-    response.needs_language_review = needs_translator_attention(
-        response.text_language or "", detection
-    )
+    if not text:
+        return {
+            "detected_language": None,
+            "detected_confidence": None,
+            "needs_language_review": False,
+        }
+    detection = detect_language(text)
+    return {
+        "detected_language": detection.language,
+        "detected_confidence": round(detection.confidence, 3),
+        "needs_language_review": needs_translator_attention(text_language or "", detection),
+    }
 
 
 def save_profile(
