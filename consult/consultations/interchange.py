@@ -10,6 +10,7 @@ Domain code: flushes, never commits; the caller commits once, so a bad file chan
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -23,6 +24,7 @@ from consult.models import (
     Consultation,
     ConsultationText,
     Recommendation,
+    RecommendationOutcome,
     RecommendationText,
     RecommendationVersion,
 )
@@ -104,6 +106,7 @@ def export_document(consultation: Consultation) -> dict[str, Any]:
         (r for r in consultation.recommendations if r.position <= 0), key=lambda r: r.key
     )
     versions = _versions_by_recommendation(consultation)
+    outcomes = _outcomes_by_recommendation(consultation)
     doc["recommendations"] = []
     for rec in sorted(visible, key=lambda r: r.position) + hidden:
         item: dict[str, Any] = {
@@ -122,6 +125,8 @@ def export_document(consultation: Consultation) -> dict[str, Any]:
         }
         if versions.get(rec.id):
             item["versions"] = versions[rec.id]
+        if outcomes.get(rec.id):
+            item["outcomes"] = outcomes[rec.id]
         doc["recommendations"].append(item)
     return doc
 
@@ -150,6 +155,27 @@ def _versions_by_recommendation(consultation: Consultation) -> dict[int, list[di
     return found
 
 
+def _outcomes_by_recommendation(consultation: Consultation) -> dict[int, dict[str, Any]]:
+    """ "What we heard" and "what we will do" per recommendation and language (consult.outcomes)."""
+    ids = [r.id for r in consultation.recommendations]
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        db.select(RecommendationOutcome)
+        .where(RecommendationOutcome.recommendation_id.in_(ids))
+        .order_by(RecommendationOutcome.language)
+    )
+    found: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        found.setdefault(row.recommendation_id, {})[row.language] = {
+            "heard": row.heard or "",
+            "will_do": row.will_do or "",
+            "status": row.status,
+            "made_by": row.made_by or "",
+        }
+    return found
+
+
 class _LiteralDumper(yaml.SafeDumper):
     """Multi-line text as YAML literal blocks (`|`), so the file reads like the text."""
 
@@ -167,12 +193,6 @@ def dump_yaml(doc: dict[str, Any]) -> str:
 
 
 def dump_json(doc: dict[str, Any]) -> str:
-    return json_dumps(doc)
-
-
-def json_dumps(doc: dict[str, Any]) -> str:
-    import json
-
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -318,6 +338,7 @@ def apply_document(
         if rec.position != -rec.id:
             rec.position = -rec.id
     _add_versions(doc, existing, report)
+    _set_outcomes(doc, existing, report, made_by, protect)
     db.session.flush()
     return report
 
@@ -353,3 +374,38 @@ def _add_versions(
                 )
             )
             report.created.append(f"version {rec.key} {version['version']} {version['language']}")
+
+
+def _set_outcomes(
+    doc: dict[str, Any],
+    recs: dict[str, Recommendation],
+    report: ImportReport,
+    made_by: str,
+    protect: Protect,
+) -> None:
+    for item in doc["recommendations"]:
+        outcomes = item.get("outcomes") or {}
+        if not outcomes:
+            continue
+        rec = recs[item["key"]]
+        have = {
+            row.language: row
+            for row in db.session.scalars(
+                db.select(RecommendationOutcome).where(
+                    RecommendationOutcome.recommendation_id == rec.id
+                )
+            )
+        }
+        for language, values in outcomes.items():
+            row = have.get(language)
+            created = row is None
+            if row is None:
+                row = RecommendationOutcome(recommendation_id=rec.id, language=language)
+                db.session.add(row)
+            wanted = {
+                "heard": values.get("heard", ""),
+                "will_do": values.get("will_do", ""),
+                "status": values.get("status", TranslationStatus.DRAFT),
+                "made_by": values.get("made_by") or made_by,
+            }
+            _set(row, wanted, f"outcome {rec.key} {language}", created, report, protect)

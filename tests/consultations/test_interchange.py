@@ -6,6 +6,7 @@ line named, the right status, and nothing changed."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
@@ -14,7 +15,7 @@ from flask import Flask
 
 from consult.consultations.document import MAX_DOCUMENT_BYTES
 from consult.core.extensions import db
-from consult.models import AuditEvent, Consultation
+from consult.models import AuditEvent, Consultation, Recommendation, RecommendationOutcome
 from tests.consultations.support import SLUG, organiser, row_counts, upload
 from tests.support.staff import audit_actions
 
@@ -28,12 +29,30 @@ def _export(browser, kind: str = "yaml") -> str:
 
 @pytest.mark.parametrize("kind", ["yaml", "json"])
 def test_export_then_import_gives_the_same_consultation(demo_app: Flask, kind: str) -> None:
+    with demo_app.app_context():  # an outcome and a review mark travel too
+        rec = db.session.scalar(sa.select(Recommendation).where(Recommendation.position == 1))
+        db.session.add(
+            RecommendationOutcome(
+                recommendation_id=rec.id,
+                language="en",
+                heard="Most agreed.",
+                will_do="We will fund lawyers.",
+                status="reviewed",
+                made_by="organiser@example.org",
+            )
+        )
+        text = next(t for t in rec.texts if t.language == "fr")
+        text.status, text.reviewed_by = "reviewed", "reviewer@example.org"
+        text.reviewed_at = datetime(2027, 1, 2, 10, 30)
+        db.session.commit()
     browser = organiser(demo_app)
     exported = _export(browser, kind)
     doc = json.loads(exported) if kind == "json" else yaml.safe_load(exported)
     assert doc["format"] == "consult-consultation/1"
     assert len(doc["texts"]) == 14 and len(doc["recommendations"]) == 8
     assert doc["recommendations"][0]["texts"]["ar"]["title"]
+    assert doc["recommendations"][0]["outcomes"]["en"]["will_do"] == "We will fund lawyers."
+    assert doc["recommendations"][0]["texts"]["fr"]["reviewed_at"] == "2027-01-02T10:30:00"
 
     doc["slug"] = "copy-of-the-demo"
     body = json.dumps(doc) if kind == "json" else yaml.safe_dump(doc, allow_unicode=True)
