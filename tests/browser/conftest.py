@@ -150,7 +150,7 @@ def tab(chromium: object, live_server: LiveServer) -> Iterator[Tab]:
         # script, outside the page's content security policy); tests that use it ask for
         # `axe_script`, which fails in CI when the file is missing.
         context.add_init_script(path=str(AXE_SCRIPT))
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(30_000)
     tab = Tab(context.new_page(), live_server)
     yield tab
     context.close()
@@ -162,7 +162,7 @@ def no_js_tab(chromium: object, live_server: LiveServer) -> Iterator[Tab]:
     context = chromium.new_context(
         viewport={"width": 360, "height": 740}, java_script_enabled=False
     )
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(30_000)
     tab = Tab(context.new_page(), live_server)
     yield tab
     context.close()
