@@ -160,6 +160,19 @@ def save_consultation_outcome(actor: StaffUser, consultation: Consultation, outc
     return True
 
 
+def record_drafts_requested(
+    actor: StaffUser, consultation: Consultation, languages: list[str]
+) -> None:
+    """Machine drafts of the outcome asked for (the text goes to the configured provider)."""
+    audit.record(
+        "outcome.drafts_requested",
+        actor,
+        object_type="consultation",
+        object_id=consultation.id,
+        new={"languages": languages},
+    )
+
+
 # --- exports ------------------------------------------------------------------------------------
 
 

@@ -227,6 +227,8 @@ def request_drafts(slug: str) -> Page:
     if not ActionForm().validate_on_submit():
         abort(400)
     languages = queue_outcome_drafts(consultation)
+    if languages:
+        operations.record_drafts_requested(current_user, consultation, languages)
     db.session.commit()
     if languages:
         flash(

@@ -216,3 +216,29 @@ def test_machine_translation_off_says_so(organised: Flask) -> None:
     browser.get(OUTCOME)
     answer = browser.submit({}, action_contains="/outcome/drafts")
     assert "Machine translation is not available" in answer.text
+
+
+def test_asking_for_drafts_queues_them_in_every_language_and_records_it(
+    organised: Flask, app_factory, libretranslate: FakeLibreTranslate
+) -> None:
+    app = app_factory(
+        CONSULT_TRANSLATION_PROVIDER="libretranslate",
+        CONSULT_LIBRETRANSLATE_URL=libretranslate.url,
+        CONSULT_TRANSLATION_TIMEOUT=2,
+    )
+    write_outcomes(app)
+    browser = log_in(app, "org@example.org")
+    browser.get(OUTCOME)
+    answer = browser.submit({}, action_contains="/outcome/drafts")
+    assert "Machine translations are being drafted in 2 languages." in answer.text
+    with app.app_context():
+        drafted = db.session.scalars(
+            sa.select(RecommendationOutcome.language).where(
+                RecommendationOutcome.made_by == "machine:libretranslate"
+            )
+        ).all()
+        assert sorted(set(drafted)) == ["ar", "fr"] and len(drafted) == 16
+        event = db.session.scalar(
+            sa.select(AuditEvent).where(AuditEvent.action == "outcome.drafts_requested")
+        )
+        assert sorted(event.new_state["languages"]) == ["ar", "fr"]
