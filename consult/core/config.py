@@ -221,6 +221,11 @@ SETTINGS: dict[str, Setting] = {
     "CONSULT_LOGIN_RATE_LIMIT": Setting(
         rate_limits, "10 per minute;100 per hour", "staff log-in attempts per client"
     ),
+    # The spam defences' minimum time on a form (consult/participation/spam.py); unset: 2 seconds,
+    # 0 (off) in testing, where forms are sent the moment they are loaded.
+    "CONSULT_SPAM_MIN_SECONDS": Setting(
+        count, None, "seconds a consent or send form must be on screen before it is accepted"
+    ),
     "CONSULT_TRUSTED_PROXIES": Setting(
         count,
         0,
@@ -347,6 +352,8 @@ def load_settings(app: Flask, test_config: dict[str, Any] | None) -> None:
     # A participant's session holds only the id of their draft; it lives as long as the draft may.
     app.config["PERMANENT_SESSION_LIFETIME"] = draft_lifetime(app.config)
 
+    if app.config["CONSULT_SPAM_MIN_SECONDS"] is None:
+        app.config["CONSULT_SPAM_MIN_SECONDS"] = 0 if app.testing else 2
     _cookie_settings(app)
     _refuse_insecure_secret(app)
     _require_external_url(app)

@@ -39,7 +39,7 @@ from consult.i18n.selection import LANGUAGE_COOKIE, negotiated_language
 from consult.i18n.status import content_status, interface_status
 from consult.models import Consultation, Submission
 from consult.participation import operations as participation
-from consult.participation import session_state
+from consult.participation import session_state, spam
 from consult.participation.forms import (
     AnswerForm,
     ConsentForm,
@@ -57,6 +57,8 @@ bp = Blueprint("participation", __name__, url_prefix="/<lang:lang>")
 root = Blueprint("root", __name__)
 # A database that is busy or down gives the page back with what was typed (503), not a 500.
 handle_database_errors(bp)
+# The signed "form shown at" stamp of the spam defences (templates/participation/_spam_trap.html).
+bp.add_app_template_global(spam.form_stamp, "spam_stamp")
 
 # Characters left as they are when a path or query is copied into a redirect (RFC 3986); every
 # other one, a line break above all, is percent-encoded.
@@ -184,6 +186,13 @@ def intro(slug: str) -> Page:
     consultation, draft, total = page.consultation, page.draft, page.total
     form = ConsentForm()
     if form.validate_on_submit():
+        stopped = spam.trapped("consent")
+        if stopped == spam.HONEYPOT:  # what a person would see next; nothing stored
+            return redirect(url_for(".question", slug=slug, position=1))
+        if stopped == spam.TOO_FAST:  # the same page, nothing lost: a person presses again
+            return _render_intro(
+                consultation, form, draft, total, session_ended=_carries_answer(form)
+            )
         existing = draft
         on_failure(
             lambda: _render_intro(
@@ -418,6 +427,14 @@ def review(slug: str) -> Page:
     status = 200
     empty = False
     if form.validate_on_submit():
+        stopped = spam.trapped("send")
+        if stopped == spam.HONEYPOT:  # a script's draft: gone, and a reply that looks like success
+            participation.discard_drafts([draft.draft_token or ""])
+            db.session.commit()
+            session_state.forget_draft(slug)
+            return redirect(url_for(".thanks", slug=slug))
+        if stopped == spam.TOO_FAST:
+            return _render_review(consultation, draft, form)
         on_failure(lambda: _render_review(consultation, draft, form))
         try:
             code = participation.submit(draft, _secret_key())

@@ -69,6 +69,8 @@ def production(
     monkeypatch.setenv("CONSULT_SECRET_KEY", SECRET)
     monkeypatch.setenv("CONSULT_DATABASE_URL", f"sqlite:///{database}")
     monkeypatch.setenv("CONSULT_SECURE_COOKIES", "0")
+    # Forms are sent the moment they are loaded here (tests/operations/test_spam.py tests the wait).
+    monkeypatch.setenv("CONSULT_SPAM_MIN_SECONDS", "0")
     return monkeypatch
 
 
