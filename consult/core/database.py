@@ -76,10 +76,77 @@ def init_database(app: Flask) -> None:
     from consult import models  # noqa: F401  (registers the tables with the metadata)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(paths.migrations_dir()))
+    app.teardown_appcontext(_end_session)  # runs before Flask-SQLAlchemy's own (reverse order)
+    app.extensions["migrate"] = _MigrationsOnDemand(app)
+    app.cli.add_command(_MigrationCommands(app))
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             configure_sqlite(db.engine)
+
+
+# Alembic (through Flask-Migrate) only for `flask db` and the code that migrates (tests, load-demo
+# set-ups): importing it costs about 0.1 s and 12 MB at every start of a web worker, which never
+# migrates. Until something asks for it, app.extensions["migrate"] and the `db` command group are
+# stand-ins that set Flask-Migrate up on first use; it then replaces them with its own.
+
+
+def _set_up_migrations(app: Flask) -> Any:
+    from flask_migrate import Migrate
+
+    Migrate(app, db, directory=str(paths.migrations_dir()))  # replaces both stand-ins
+    return app.extensions["migrate"]
+
+
+class _MigrationsOnDemand:
+    """Stands in app.extensions["migrate"] (read by Flask-Migrate's functions and by env.py)."""
+
+    def __init__(self, app: Flask) -> None:
+        self._app = app
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(_set_up_migrations(self._app), name)
+
+
+class _MigrationCommands(click.Group):
+    """`flask db ...`: Flask-Migrate's command group, loaded when the command line asks for it."""
+
+    def __init__(self, app: Flask) -> None:
+        super().__init__("db", help="Perform database migrations.")
+        self._app = app
+
+    def _commands(self) -> click.Group:
+        _set_up_migrations(self._app)
+        from flask_migrate.cli import db as commands
+
+        return commands
+
+    def make_context(self, info_name: str | None, args: list[str], **extra: Any) -> click.Context:
+        # The real group parses its options (-d, -x) and runs its own callback.
+        return self._commands().make_context(info_name, args, **extra)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return self._commands().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return self._commands().get_command(ctx, name)
+
+
+def _end_session(_error: BaseException | None) -> None:
+    """Close the request's session, surviving a connection the database has cut.
+
+    When PostgreSQL restarts (or fails over) during a request, the ROLLBACK that closing the
+    session sends fails; raised from the app context's teardown, that error would escape Flask and
+    turn a page already made (perhaps after a commit) into a 500. The dead connection is dropped
+    from the pool (SQLAlchemy invalidates it), the session forgotten, and the next request takes a
+    fresh connection (pool_pre_ping). See docs/benchmarks.md, "Under load and faults".
+    """
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        db.session.remove()
+    except DBAPIError as error:
+        log.warning("database connection lost while closing a session (%s)", type(error).__name__)
+        db.session.registry.clear()
 
 
 def answer_tables() -> list[str]:

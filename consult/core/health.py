@@ -5,6 +5,8 @@
   `flask db upgrade` is pending (new code deployed before its migration ran) the answer is 503,
   so the proxy sends no participant to a process whose queries would fail half-way.
 
+`jobs_delayed_cached` feeds the staff pages' "background jobs are delayed" banner.
+
 Both are public (no log-in, no rate limit: a proxy asks every few seconds), read one row at most,
 write nothing (no session cookie either) and say nothing an outsider could use: no revision ids,
 no error text, no host names.
@@ -13,10 +15,11 @@ no error text, no host names.
 from __future__ import annotations
 
 import logging
+import time
 from functools import cache
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Flask, Response, current_app, jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
 from consult.core import paths
@@ -25,6 +28,10 @@ from consult.core.extensions import db
 log = logging.getLogger(__name__)
 
 bp = Blueprint("health", __name__)
+
+# How long a process trusts its last look at the job queue (the staff pages' banner).
+JOBS_CHECK_SECONDS = 30
+_jobs_checked: dict[int, tuple[float, bool]] = {}
 
 
 @cache
@@ -81,3 +88,20 @@ def readyz() -> tuple[Response, int]:
     if current != migration_heads():
         return _answer({"status": "unavailable", "migrations": "pending"}, 503)
     return _answer({"status": "ready", "migrations": "done"}, 200)
+
+
+@bp.app_template_global("jobs_delayed")
+def jobs_delayed_cached(app: Flask | None = None) -> bool:
+    """`consult.jobs.jobs_delayed`, asked at most every JOBS_CHECK_SECONDS per process: the staff
+    layout shows a banner from it on every page, and a Redis that is down must not make each page
+    wait for a connection timeout."""
+    from consult.jobs import jobs_delayed
+
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    now = time.monotonic()
+    checked = _jobs_checked.get(id(app))
+    if checked is not None and now - checked[0] < JOBS_CHECK_SECONDS:
+        return checked[1]
+    delayed = jobs_delayed(app)
+    _jobs_checked[id(app)] = (now, delayed)
+    return delayed
