@@ -9,12 +9,13 @@ import os
 import stat
 from typing import Any
 
+import click
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from consult.core import paths
-from consult.core.extensions import db, migrate
+from consult.core.extensions import db
 
 BUSY_TIMEOUT_MS = 5000
 PRIVATE_FILE_MODE = 0o600
