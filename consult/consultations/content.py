@@ -213,9 +213,12 @@ def localise_from(
     return LocalisedRecommendation(recommendation, text, fallback)
 
 
-def _with_texts(consultation: Consultation, language: str) -> sa.Select:
-    """Recommendations of the consultation, each with its text rows in the reader's language and
-    the source language (none when it has neither)."""
+def _with_texts(
+    consultation: Consultation, language: str, *, include_hidden: bool = False
+) -> sa.Select:
+    """Recommendations of the consultation (the visible ones unless `include_hidden`), each with
+    its text rows in the reader's language and the source language (none when it has neither)."""
+    shown = sa.true() if include_hidden else Recommendation.visible
     return (
         sa.select(Recommendation, RecommendationText)
         .outerjoin(
@@ -225,15 +228,21 @@ def _with_texts(consultation: Consultation, language: str) -> sa.Select:
                 RecommendationText.language.in_(_wanted(language, consultation.source_language)),
             ),
         )
-        .where(Recommendation.consultation_id == consultation.id, Recommendation.visible)
+        .where(Recommendation.consultation_id == consultation.id, shown)
     )
 
 
 def localise_recommendations(
-    consultation: Consultation, language: str
+    consultation: Consultation, language: str, *, include_hidden: bool = False
 ) -> list[LocalisedRecommendation]:
-    """All the recommendations in order, with their texts: one query, however many there are."""
-    rows = db.session.execute(_with_texts(consultation, language).order_by(Recommendation.position))
+    """All the recommendations in order, with their texts: one query, however many there are.
+
+    Hidden ones (taken out by the organisers, their answers kept) only with `include_hidden`,
+    after the visible ones: a receipt or a summary of the answers given may want them.
+    """
+    statement = _with_texts(consultation, language, include_hidden=include_hidden)
+    order = (Recommendation.position <= 0, sa.func.abs(Recommendation.position))
+    rows = db.session.execute(statement.order_by(*order))
     texts: dict[Recommendation, list[RecommendationText]] = {}
     for recommendation, text in rows:
         found = texts.setdefault(recommendation, [])

@@ -580,7 +580,8 @@ def _render_receipt(
     if refused is not None:
         delete_form.confirm.errors = list(refused.confirm.errors)
     consultation = submission.consultation
-    items = localise_recommendations(consultation, g.lang)
+    # With the recommendations hidden since they answered: the answers are still theirs.
+    items = localise_recommendations(consultation, g.lang, include_hidden=True)
     answers = {r.recommendation_id: r for r in submission.responses}
     return (
         render_template(

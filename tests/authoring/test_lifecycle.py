@@ -134,7 +134,8 @@ def test_reorder_hide_show_and_delete(app: Flask) -> None:
     assert recommendation_ids(app) == [second, third, first]
 
     press(staff, SLUG, "open")
-    answer_in(app, "en")  # answers the idea at position 1: `second`
+    answered = answer_in(app, "en")  # answers the idea at position 1: `second`
+    code = answered.page.soup.find(class_="receipt-code").get_text(strip=True)
     staff.get(f"/staff/c/{SLUG}/recommendations")
     # An answered recommendation offers no delete; a forged delete is refused.
     response = staff.client.post(
@@ -145,6 +146,11 @@ def test_reorder_hide_show_and_delete(app: Flask) -> None:
     assert "cannot be deleted" in response.get_data(as_text=True)
     staff.submit(button=("action", "hide"), action_contains=f"/{second}/change")
     assert recommendation_ids(app) == [third, first]
+    # The participant still finds their answer to it with their receipt code.
+    lookup = Browser(app.test_client())
+    lookup.get("/en/r/")
+    receipt = lookup.submit({"code": code})
+    assert "Idea 2 in English" in receipt.soup.find(class_="review-list").get_text()
 
     participant = Browser(app.test_client())
     participant.get(f"/en/c/{SLUG}/")
