@@ -63,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
     from consult.participation.views import root as root_bp
     from consult.staff import staff_blueprint
     from consult.staff.accounts.blueprint import bp as accounts_bp
+    from consult.summaries.views import bp as summaries_bp
     from consult.translation.views import bp as translation_bp
 
     init_routing(app)  # before any route: the `int` converter every route uses
@@ -72,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(participation_bp)
     app.register_blueprint(results_bp)  # /<lang>/c/<slug>/results once published
     areas = [accounts_bp, moderation_bp, translation_bp, audit_bp, authoring_bp]
+    areas.append(summaries_bp)  # /staff/c/<slug>/ dashboard and report
     areas.append(outcomes_bp)  # /staff/c/<slug>/export..., /outcome..., /publish
     areas.append(content_bp)  # /staff/c/<slug>/languages, /preview, /export.yaml; /staff/c/import
     app.register_blueprint(staff_blueprint(areas))

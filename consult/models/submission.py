@@ -34,6 +34,16 @@ class Submission(db.Model):
         Channel.check("channel"),
         JourneyStage.check("stage", nullable=True),
         AgeBand.check("age_band", nullable=True),
+        # The dashboard's filters and breakdowns, read from the index alone (migration 0013).
+        sa.Index(
+            "ix_submission_dashboard",
+            "consultation_id",
+            "state",
+            "submitted_on",
+            "language",
+            "stage",
+            "id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -100,6 +110,9 @@ class Response(db.Model):
         ModerationState.check("moderation_state", nullable=True),
         RejectReason.check("moderation_reason", nullable=True),
         sa.Index("ix_response_recommendation_stance", "recommendation_id", "stance"),
+        # The dashboard's counts: each submission's answers and stances from the index alone
+        # (migration 0013).
+        sa.Index("ix_response_dashboard", "submission_id", "recommendation_id", "stance"),
         # The moderation queue, read in id order (keyset) by state and by each filter: see
         # `consult.moderation.queries` and migration 0006. Only answers with a moderation state
         # (written and submitted) are indexed.

@@ -1,0 +1,337 @@
+"""Small groups are never exposed: primary and complementary suppression of counts.
+
+Public API (used by the dashboard, the printable report and the exports of `consult.outcomes`):
+
+- `Ledger()` collects the counts a page or a file will show, each under a hashable key
+  (`ledger.add(key, count)`), and the additive relations a reader could use to work one out from
+  the others (`ledger.relate(total_key, [part_key, ...])`: total == sum of parts). Declare every
+  relation that holds among the numbers you show (a row and its total, a column and its total,
+  the rows' totals and the grand total, and the same overall numbers shown in two tables: use the
+  same key for them).
+- `protect(ledger, threshold)` returns a `Protected` result: `protected.shown(key)` (bool),
+  `protected.value(key)` (the count, or None when hidden), `protected.display(key, fmt=str)`
+  (the count formatted, "<N" for a small cell, `HIDDEN` for a cell hidden to protect another) and
+  `protected.reason(key)` (None, `SMALL` or `COMPLEMENTARY`).
+- `effective_threshold(consultation_threshold)`: the threshold actually used (never below 3).
+
+Rules. A count of 1 to threshold-1 is hidden ("primary": shows "<N"). Zero is shown: it singles
+nobody out. Then the result is audited as an attacker would: with every shown number, every
+relation, and the knowledge that a small cell lies in [1, N-1] and a cell hidden for protection is
+at least N (it would be small otherwise), an integer program (scipy's HiGHS) finds the smallest and
+largest value each small cell can take. While a small cell is pinned to a single value, the smallest
+non-zero shown count in a relation that contains it is hidden too ("complementary"), and the audit
+runs again. Bounds propagated through the sums find most pinned cells in pure Python; the integer
+program only confirms, on one connected set of hidden cells at a time, so tables without small
+cells cost nothing. Results are kept for the last few hundred distinct ledgers (same counts, same
+answer), so only the first request after the data changes pays for the audit.
+
+Limits: protection holds within one result. Two results over different filters (for instance two
+date ranges one day apart) can be subtracted from each other; the dashboard's filters are staff-only
+and the threshold applies to every view, but differencing across views is not prevented.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
+
+MINIMUM_THRESHOLD = 3
+DEFAULT_THRESHOLD = 5
+SMALL = "small"
+COMPLEMENTARY = "complementary"
+# What a cell hidden to protect another shows.
+HIDDEN = "–"
+
+
+def effective_threshold(threshold: int | None) -> int:
+    """The consultation's threshold, never below 3 (None: the default, 5)."""
+    if threshold is None:
+        return DEFAULT_THRESHOLD
+    return max(MINIMUM_THRESHOLD, int(threshold))
+
+
+def small_label(threshold: int) -> str:
+    return f"<{effective_threshold(threshold)}"
+
+
+@dataclass
+class Ledger:
+    """Counts to be shown and the sums that tie them together."""
+
+    values: dict[Hashable, int] = field(default_factory=dict)
+    relations: list[tuple[Hashable, tuple[Hashable, ...]]] = field(default_factory=list)
+    # Which counts to give up first as complements: lower first (then smaller counts first).
+    priorities: dict[Hashable, int] = field(default_factory=dict)
+
+    def add(self, key: Hashable, count: int, priority: int = 0) -> Hashable:
+        """Record a count; `priority` orders complements (0: hide first; overall figures that
+        readers need most should get a higher number)."""
+        if key in self.values and self.values[key] != count:
+            raise ValueError(f"{key!r} added twice with different counts")
+        self.values[key] = int(count)
+        self.priorities[key] = priority
+        return key
+
+    def relate(self, total: Hashable, parts: Iterable[Hashable]) -> None:
+        parts = tuple(parts)
+        missing = [k for k in (total, *parts) if k not in self.values]
+        if missing:
+            raise KeyError(f"relation names counts never added: {missing!r}")
+        if sum(self.values[p] for p in parts) != self.values[total]:
+            raise ValueError(f"{total!r} is not the sum of its parts")
+        self.relations.append((total, parts))
+
+
+@dataclass(frozen=True)
+class Protected:
+    values: dict[Hashable, int]
+    hidden: dict[Hashable, str]
+    threshold: int
+
+    def shown(self, key: Hashable) -> bool:
+        return key not in self.hidden
+
+    def reason(self, key: Hashable) -> str | None:
+        return self.hidden.get(key)
+
+    def value(self, key: Hashable) -> int | None:
+        return None if key in self.hidden else self.values[key]
+
+    def display(self, key: Hashable, fmt: Callable[[int], str] = str) -> str:
+        reason = self.hidden.get(key)
+        if reason == SMALL:
+            return "<" + fmt(self.threshold)
+        if reason == COMPLEMENTARY:
+            return HIDDEN
+        return fmt(self.values[key])
+
+
+# Results of `protect` for the last few distinct ledgers (the same counts give the same cells):
+# repeated dashboard requests on unchanged data skip the audit.
+_CACHE: OrderedDict[tuple, dict[Hashable, str]] = OrderedDict()
+CACHE_SIZE = 512
+
+
+def protect(ledger: Ledger, threshold: int | None) -> Protected:
+    limit = effective_threshold(threshold)
+    signature = (
+        limit,
+        tuple(ledger.values.items()),
+        tuple(ledger.relations),
+        tuple(ledger.priorities.items()),
+    )
+    cached = _CACHE.get(signature)
+    if cached is None:
+        cached = _hide(ledger, limit)
+        _CACHE[signature] = cached
+        while len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    else:
+        _CACHE.move_to_end(signature)
+    return Protected(dict(ledger.values), dict(cached), limit)
+
+
+def _hide(ledger: Ledger, limit: int) -> dict[Hashable, str]:
+    hidden = {key: SMALL for key, count in ledger.values.items() if 0 < count < limit}
+    if hidden:
+        by_key: dict[Hashable, list[int]] = {}
+        for index, (total, parts) in enumerate(ledger.relations):
+            for key in (total, *parts):
+                by_key.setdefault(key, []).append(index)
+        while True:
+            # Cheap bounds first (interval propagation over the sums, pure Python); the exact
+            # audit (integer programming) only once they find nothing.
+            exposed = _exposed_by_bounds(ledger, hidden, limit) or _exposed(
+                ledger, hidden, by_key, limit
+            )
+            if not exposed:
+                break
+            # One complement per exposed cell in each round (then audit again): fewer rounds.
+            for key in exposed:
+                if not any(hidden.get(k) == SMALL for k in (key,)):
+                    continue
+                extra = _complement_for(key, ledger, hidden, by_key)
+                if extra is None:  # nothing left to hide around it: hide its neighbourhood
+                    for other in _component(key, ledger, hidden, by_key, everything=True):
+                        if ledger.values[other] > 0 and other not in hidden:
+                            hidden[other] = COMPLEMENTARY
+                else:
+                    hidden[extra] = COMPLEMENTARY
+    return hidden
+
+
+def _exposed_by_bounds(ledger: Ledger, hidden: dict[Hashable, str], limit: int) -> list[Hashable]:
+    """Small cells pinned by propagating bounds through the sums (a necessary condition only:
+    the exact audit in `_exposed` still runs when this finds nothing)."""
+    big = sum(ledger.values.values()) + 1
+    low = {k: (1 if r == SMALL else limit) for k, r in hidden.items()}
+    high = {k: (limit - 1 if r == SMALL else big) for k, r in hidden.items()}
+    equations = []
+    for total, parts in ledger.relations:
+        terms = [(-1, total)] + [(1, p) for p in parts]
+        variables = [(sign, key) for sign, key in terms if key in hidden]
+        if variables:
+            constant = -sum(sign * ledger.values[key] for sign, key in terms if key not in hidden)
+            equations.append((variables, constant))  # sum(sign * x) == constant
+    for _ in range(50):
+        changed = False
+        for variables, constant in equations:
+            for sign, key in variables:
+                # sign * x = constant - sum(other terms): bound the others' range.
+                rest_low = sum(
+                    (s * low[k] if s > 0 else s * high[k]) for s, k in variables if k != key
+                )
+                rest_high = sum(
+                    (s * high[k] if s > 0 else s * low[k]) for s, k in variables if k != key
+                )
+                lo, hi = constant - rest_high, constant - rest_low
+                if sign < 0:
+                    lo, hi = -hi, -lo
+                if lo > low[key]:
+                    low[key], changed = lo, True
+                if hi < high[key]:
+                    high[key], changed = hi, True
+        if not changed:
+            break
+    return sorted((k for k, r in hidden.items() if r == SMALL and low[k] >= high[k]), key=repr)
+
+
+def _complement_for(
+    key: Hashable, ledger: Ledger, hidden: dict[Hashable, str], by_key: dict
+) -> Hashable | None:
+    """A non-zero shown count sharing a relation with `key` or with a hidden cell linked to it:
+    the lowest priority first, then the smallest count (then parts before totals)."""
+    best = None
+    relation_ids = {i for k in _component(key, ledger, hidden, by_key) for i in by_key.get(k, [])}
+    for index in sorted(relation_ids):
+        total, parts = ledger.relations[index]
+        for rank, candidate in [(0, p) for p in parts] + [(1, total)]:
+            if candidate in hidden or ledger.values[candidate] <= 0:
+                continue
+            score = (
+                ledger.priorities.get(candidate, 0),
+                ledger.values[candidate],
+                rank,
+                repr(candidate),
+            )
+            if best is None or score < best[0]:
+                best = (score, candidate)
+    return None if best is None else best[1]
+
+
+def _component(
+    start: Hashable, ledger: Ledger, hidden: dict, by_key: dict, everything: bool = False
+) -> set[Hashable]:
+    """Hidden cells linked to `start` through relations (with `everything`: every linked cell)."""
+    seen = {start}
+    todo = [start]
+    while todo:
+        key = todo.pop()
+        for index in by_key.get(key, []):
+            total, parts = ledger.relations[index]
+            for other in (total, *parts):
+                if other not in seen and (everything or other in hidden):
+                    seen.add(other)
+                    todo.append(other)
+    return seen
+
+
+def _exposed(
+    ledger: Ledger, hidden: dict[Hashable, str], by_key: dict, limit: int
+) -> list[Hashable]:
+    """Small hidden cells whose value an attacker can pin down, in a stable order."""
+    exposed: list[Hashable] = []
+    done: set[Hashable] = set()
+    for key in sorted((k for k, r in hidden.items() if r == SMALL), key=repr):
+        if key in done:
+            continue
+        component = _component(key, ledger, hidden, by_key)
+        done |= component
+        exposed.extend(_pinned(component, ledger, hidden, by_key, limit))
+    return exposed
+
+
+def _pinned(
+    component: set[Hashable], ledger: Ledger, hidden: dict, by_key: dict, limit: int
+) -> list[Hashable]:
+    """The small cells of `component` that take the same value in every solution.
+
+    A few solutions with varied objectives prove most cells ambiguous at once (a cell with two
+    different values in two solutions cannot be pinned); only the rest get their own minimum and
+    maximum, and each of those solutions clears more cells too.
+    """
+    import numpy as np
+    from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+
+    keys = sorted(component, key=repr)
+    column = {key: i for i, key in enumerate(keys)}
+    rows, rhs = [], []
+    relation_ids = sorted({i for key in keys for i in by_key.get(key, [])})
+    for index in relation_ids:
+        total, parts = ledger.relations[index]
+        row = np.zeros(len(keys))
+        constant = 0
+        for sign, key in [(-1, total)] + [(1, p) for p in parts]:
+            if key in column:
+                row[column[key]] += sign
+            else:
+                constant += sign * ledger.values[key]
+        rows.append(row)
+        rhs.append(-constant)
+    small = [column[k] for k in keys if hidden[k] == SMALL]
+    low = np.array([1.0 if hidden[k] == SMALL else float(limit) for k in keys])
+    high = np.array([float(limit - 1) if hidden[k] == SMALL else np.inf for k in keys])
+    constraints = [LinearConstraint(np.array(rows), np.array(rhs), np.array(rhs))] if rows else []
+    integral = np.ones(len(keys))
+    seen: dict[int, set[int]] = {i: set() for i in small}
+    # The true counts are one solution.
+    for i in small:
+        seen[i].add(ledger.values[keys[i]])
+
+    matrix = np.array(rows) if rows else None
+    vector = np.array(rhs) if rows else None
+    bounds = list(zip(low, [None if np.isinf(h) else h for h in high], strict=True))
+
+    def solve(objective: np.ndarray) -> np.ndarray | None:
+        # The linear relaxation first (a millisecond): its optimum is a vertex, integral for
+        # tables like these, and then it is also the integer optimum. Otherwise the integer
+        # program (tens of milliseconds).
+        relaxed = linprog(objective, A_eq=matrix, b_eq=vector, bounds=bounds, method="highs")
+        if relaxed.status == 0 and np.allclose(relaxed.x, np.round(relaxed.x), atol=1e-7):
+            return np.round(relaxed.x)
+        result = milp(
+            objective, constraints=constraints, integrality=integral, bounds=Bounds(low, high)
+        )
+        return None if result.status != 0 else np.round(result.x)
+
+    def record(solution: np.ndarray | None) -> None:
+        if solution is not None:
+            for i in small:
+                seen[i].add(int(solution[i]))
+
+    def push(cells: list[int]) -> bool:
+        """One solve moving every given cell away from the one value seen so far."""
+        objective = np.zeros(len(keys))
+        for i in cells:
+            objective[i] = 1.0 if next(iter(seen[i])) > 1 else -1.0
+        before = sum(len(v) for v in seen.values())
+        record(solve(objective))
+        return sum(len(v) for v in seen.values()) > before
+
+    while True:
+        unproven = [i for i in small if len(seen[i]) == 1]
+        if not unproven or not push(unproven):
+            break
+    for i in small:
+        if len(seen[i]) > 1:
+            continue
+        single = np.zeros(len(keys))
+        single[i] = 1.0
+        known = next(iter(seen[i]))
+        # Only the direction that could move the cell away from the value seen so far.
+        if known > 1:
+            record(solve(single))
+        if len(seen[i]) == 1 and known < limit - 1:
+            record(solve(-single))
+    return [keys[i] for i in small if len(seen[i]) == 1]

@@ -1,0 +1,210 @@
+"""The organiser's dashboard and the printable report of a consultation (organisers and admins)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+from werkzeug.wrappers import Response as HTTPResponse
+
+from consult.core.extensions import db
+from consult.i18n.formatting import local_date, local_number
+from consult.i18n.languages import supported_languages
+from consult.i18n.selection import select_locale
+from consult.models import Consultation
+from consult.staff.access import requires_roles
+from consult.summaries import charts, narrative
+from consult.summaries.dashboard import Dashboard, Row, build_dashboard
+from consult.summaries.queries import NO_STAGE, DashboardFilters
+from consult.summaries.stats import STANCE_ORDER
+from consult.vocab import Group, JourneyStage, Stance
+
+bp = Blueprint("summaries", __name__)
+READERS = ("organiser", "admin")
+NO_STAGE_LABEL = _l("Did not say")
+Page = str | tuple[str, int] | HTTPResponse
+
+
+def _consultation(slug: str) -> Consultation:
+    consultation = db.session.scalar(sa.select(Consultation).where(Consultation.slug == slug))
+    if consultation is None:
+        abort(404)
+    return consultation
+
+
+def _date(name: str, errors: list[str]) -> date | None:
+    raw = (request.args.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors.append(_("“%(value)s” is not a date (use YYYY-MM-DD).", value=raw[:20]))
+        return None
+
+
+def _choice(name: str, allowed: list[str], errors: list[str]) -> str | None:
+    value = request.args.get(name) or None
+    if value is not None and value not in allowed:
+        errors.append(_("Unknown filter value: “%(value)s”.", value=value[:40]))
+        return None
+    return value
+
+
+def parse_filters() -> tuple[DashboardFilters, list[str]]:
+    errors: list[str] = []
+    filters = DashboardFilters(
+        language=_choice("language", supported_languages(), errors),
+        stage=_choice("stage", [*JourneyStage.values(), NO_STAGE], errors),
+        group=_choice("group", Group.values(), errors),
+        date_from=_date("from", errors),
+        date_to=_date("to", errors),
+    )
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        errors.append(_("The start date is after the end date."))
+    return filters, errors
+
+
+def stage_label(value: str) -> str:
+    return str(NO_STAGE_LABEL) if value == NO_STAGE else JourneyStage.label_of(value, value)
+
+
+def category_label(dimension: str, value: str) -> str:
+    if dimension == "stage":
+        return stage_label(value)
+    if dimension == "group":
+        return Group.label_of(value, value)
+    return narrative.language_name(value)
+
+
+def stance_chart(prefix: str, row: Row, title: str) -> Markup:
+    """The overall stance bar of a row: hidden counts drawn together as one hatched segment
+    (their sum is already implied by the shown total, so drawing it reveals nothing)."""
+    segments = []
+    described = []
+    for stance in STANCE_ORDER:
+        count = row.counts[stance]
+        label = Stance.label_of(stance)
+        if count is not None:
+            segments.append(charts.Segment(stance, label, count))
+        described.append(_("%(stance)s: %(count)s", stance=label, count=row.display[stance]))
+    if row.total is not None:
+        rest = row.total - sum(s.count for s in segments)
+        if rest > 0:
+            segments.append(charts.Segment("hidden", _("Hidden (small groups)"), rest))
+    return charts.stance_bar(
+        prefix,
+        title,
+        "; ".join(described),
+        segments,
+        narrative.percent,
+        rtl=select_locale_is_rtl(),
+    )
+
+
+def select_locale_is_rtl() -> bool:
+    locale = get_locale()
+    return bool(locale and locale.text_direction == "rtl")
+
+
+def timeline_chart(board: Dashboard) -> Markup:
+    points = [(day, count) for day, _display, count in board.timeline]
+    unit = _("per week") if board.timeline_unit == "week" else _("per day")
+    described = "; ".join(
+        f"{local_date(day, 'medium')}: {display}" for day, display, _c in board.timeline
+    )
+    return charts.timeline_chart(
+        "timeline",
+        _("Submissions over time (%(unit)s)", unit=unit),
+        described,
+        points,
+        lambda day: local_date(day, "medium"),
+        rtl=select_locale_is_rtl(),
+    )
+
+
+def _render(template: str, slug: str) -> Page:
+    consultation = _consultation(slug)
+    filters, errors = parse_filters()
+    board = build_dashboard(consultation, filters, local_number)
+    themes = _themes(consultation.id)
+    from consult.consultations.content import localise_consultation, localise_recommendations
+
+    language = str(select_locale())
+    titles = {
+        item.recommendation.id: item.text.title
+        for item in localise_recommendations(consultation, language)
+    }
+    sentences = {
+        summary.recommendation.id: narrative.recommendation_sentences(
+            summary, board.threshold, themes.get(summary.recommendation.id)
+        )
+        for summary in board.recommendations
+    }
+    page = render_template(
+        template,
+        board=board,
+        consultation=consultation,
+        title=localise_consultation(consultation, language).text.title,
+        titles=titles,
+        sentences=sentences,
+        themes=themes,
+        errors=errors,
+        languages=supported_languages(),
+        stages=[*JourneyStage.values(), NO_STAGE],
+        groups=Group.values(),
+        stance_order=STANCE_ORDER,
+        stance_chart=stance_chart,
+        timeline_chart=timeline_chart,
+        category_label=category_label,
+        percent=narrative.percent,
+        interval=narrative.interval,
+        weasyprint=_weasyprint_available(),
+    )
+    return (page, 422) if errors else page
+
+
+def _themes(consultation_id: int) -> dict:
+    try:
+        from consult.themes.queries import themes_for_consultation
+    except ImportError:  # the themes package is optional for the dashboard
+        return {}
+    return themes_for_consultation(consultation_id)
+
+
+def _weasyprint_available() -> bool:
+    try:
+        import weasyprint  # noqa: F401
+    except Exception:  # not installed, or its system libraries are missing
+        return False
+    return True
+
+
+@bp.get("/c/<slug>/")
+@requires_roles(*READERS)
+def dashboard(slug: str) -> Page:
+    return _render("summaries/dashboard.html", slug)
+
+
+@bp.get("/c/<slug>/report")
+@requires_roles(*READERS)
+def report(slug: str) -> Page:
+    return _render("summaries/report.html", slug)
+
+
+@bp.get("/c/<slug>/report.pdf")
+@requires_roles(*READERS)
+def report_pdf(slug: str) -> Page:
+    if not _weasyprint_available():
+        abort(404)
+    import weasyprint
+
+    page = _render("summaries/report.html", slug)
+    html = page[0] if isinstance(page, tuple) else page
+    pdf = weasyprint.HTML(string=html, base_url=request.url_root).write_pdf()
+    return HTTPResponse(pdf, mimetype="application/pdf")
