@@ -68,6 +68,14 @@ def test_closing_before_opening_is_refused(app: Flask) -> None:
     assert page.status == 422 and "before the opening date" in page.text
 
 
+def test_a_date_or_number_that_does_not_parse_is_kept_as_typed(app: Flask) -> None:
+    page = create(organiser(app), closes_on="31/02/2027", retention_days="two years")
+    assert page.status == 422
+    assert page.field_value("closes_on") == "31/02/2027"
+    assert page.field_value("retention_days") == "two years"
+    assert consultation_count(app) == 0
+
+
 def test_a_small_group_threshold_below_three_is_refused(app: Flask) -> None:
     page = create(organiser(app), small_group_threshold="2")
     assert page.status == 422
