@@ -83,6 +83,16 @@ def check_page(
     finally:
         page.set_viewport_size(size)
     assert overflow <= 0, f"{name}: {overflow} px of horizontal scrolling at 320 px"
+    # Text zoomed to 200 % (WCAG 1.4.4) on a phone 360 px wide: the text grows, the layout holds.
+    normal = page.evaluate("() => parseFloat(getComputedStyle(document.body).fontSize)")
+    page.evaluate("() => { document.documentElement.style.fontSize = '200%'; }")
+    try:
+        zoomed = page.evaluate("() => parseFloat(getComputedStyle(document.body).fontSize)")
+        assert zoomed >= 2 * normal, (normal, zoomed)  # the text follows the root size (rem)
+        overflow = page.evaluate(_OVERFLOW)
+    finally:
+        page.evaluate("() => { document.documentElement.style.fontSize = ''; }")
+    assert overflow <= 0, f"{name}: {overflow} px of horizontal scrolling with text at 200 %"
     if weigh:
         load = tab.last_load()
         WEIGHTS[name] = {
