@@ -76,8 +76,16 @@ ANSWERS = [
     "Ücretsiz avukat lazım çünkü paramız yok ve yasaları anlamıyoruz.",
 ]
 STANCES = ["agree", "partly", "disagree", "not_sure"]
+# Sent as every simulated participant's User-Agent: the privacy check looks for it afterwards in
+# the database, the logs and Redis (benchmarks/privacy_check.py).
+UA_CANARY = "consult-load/1.0 UA-canary-7731"
+# Clients connect from this loopback address, which no server binds to (they bind 127.0.0.1), so
+# any trace of it in a log or a table is a client's address (benchmarks/privacy_check.py).
+CLIENT_ADDRESS = "127.0.0.2"
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+# The signed "form shown at" stamp of the spam defences, sent back like any hidden field.
+_STAMP = re.compile(r'name="form_shown"[^>]*value="([^"]+)"')
 _RECEIPT = re.compile(r'class="receipt-code"[^>]*>([^<]+)<')
 _QUESTION = re.compile(r"/q/(\d+)$")
 
@@ -93,7 +101,9 @@ def exchange(port: int, request: bytes) -> tuple[int, list[tuple[str, str]], byt
     """One request on a new connection, read to the end: gunicorn's sync workers close every
     connection after the response. Plain sockets rather than http.client, whose header parsing
     costs the client (which shares the machine's 2 cores with the servers) about twice the CPU."""
-    with socket.create_connection((HOST, port), timeout=REQUEST_TIMEOUT_S) as connection:
+    with socket.create_connection(
+        (HOST, port), timeout=REQUEST_TIMEOUT_S, source_address=(CLIENT_ADDRESS, 0)
+    ) as connection:
         connection.sendall(request)
         chunks = []
         while chunk := connection.recv(65536):
@@ -127,8 +137,12 @@ def unchunk(body: bytes) -> bytes:
 class Participant:
     """One browser: its own cookies and the page it is on; a new connection per request."""
 
-    def __init__(self, port: int, timings: dict[str, list[float]]) -> None:
+    def __init__(
+        self, port: int, timings: dict[str, list[float]], ports: list[int] | None = None
+    ) -> None:
         self.port = port
+        # Several app instances (--instances): each request goes to the next one in turn.
+        self.ports = ports or [port]
         self.cookies: dict[str, str] = {}
         self.timings = timings
         self.requests = 0
@@ -137,11 +151,13 @@ class Participant:
     def _request(
         self, step: str, method: str, path: str, form: dict[str, str] | None = None
     ) -> tuple[int, str | None]:
+        port = self.ports[self.requests % len(self.ports)]
         lines = [
             f"{method} {path} HTTP/1.1",
-            f"Host: {HOST}:{self.port}",
+            f"Host: {HOST}:{port}",
             "Connection: close",
             "Accept-Language: en",
+            f"User-Agent: {UA_CANARY}",
         ]
         if self.cookies:
             lines.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
@@ -152,7 +168,7 @@ class Participant:
             lines.append(f"Content-Length: {len(body)}")
         request = ("\r\n".join(lines) + "\r\n\r\n").encode() + body
         began = time.perf_counter()
-        status, headers, data = exchange(self.port, request)
+        status, headers, data = exchange(port, request)
         self.timings[step].append(time.perf_counter() - began)
         self.requests += 1
         location = None
@@ -180,25 +196,32 @@ class Participant:
         token = _CSRF.search(self.body)
         if token is None:
             raise JourneyError(f"no form token before POST {path}")
-        status, location = self._request(step, "POST", path, {"csrf_token": token.group(1), **form})
+        fields = {"csrf_token": token.group(1)}
+        stamp = _STAMP.search(self.body)
+        if stamp is not None:
+            fields["form_shown"] = stamp.group(1)
+        status, location = self._request(step, "POST", path, {**fields, **form})
         if status != 302 or not location:
             raise JourneyError(f"POST {path}: {status}")
         return urllib.parse.urlsplit(location).path
 
 
-def agree(person: Participant) -> str:
+def agree(person: Participant, pause: float = 0.0) -> str:
+    """Consent; `pause`: seconds spent reading first (the spam defences' minimum time)."""
     intro = f"/en/c/{SLUG}/"
     person.get("intro", intro)
+    time.sleep(pause)
     where = person.post("consent", intro, {"carry_position": "", "carry_stance": "", "agree": "y"})
     if not where.endswith("/q/1"):
         raise JourneyError(f"consent led to {where}")
     return where
 
 
-def journey(person: Participant, number: int) -> str:
-    """One participant from the home page to the receipt code; returns the code."""
+def journey(person: Participant, number: int, pause: float = 0.0) -> str:
+    """One participant from the home page to the receipt code; returns the code. `pause`: seconds
+    spent reading the consent and the review page (see CONSULT_SPAM_MIN_SECONDS)."""
     person.get("home", "/en/")
-    where = agree(person)
+    where = agree(person, pause)
     answered = 0
     while (found := _QUESTION.search(where)) is not None:
         position = int(found.group(1))
@@ -219,6 +242,7 @@ def journey(person: Participant, number: int) -> str:
     if not where.endswith("/review"):
         raise JourneyError(f"about led to {where}")
     person.get("review GET", where)
+    time.sleep(pause)
     where = person.post("submit", where, {})
     if not where.endswith("/thanks"):
         raise JourneyError(f"sending led to {where}")
@@ -429,7 +453,12 @@ def start_server(
     command = [sys.executable, "-m", "gunicorn", "--config", str(root / "gunicorn.conf.py")]
     command += ["--bind", f"{HOST}:{port}", "--workers", str(workers)]
     command += ["--error-logfile", str(log), app]
-    process = subprocess.Popen(command, cwd=root, env=env, stdin=subprocess.DEVNULL)
+    # The app's own warnings (Python's last-resort handler writes them to standard error) go to
+    # the same file as gunicorn's: the spam counts and the privacy check read it.
+    with open(log, "ab") as output:
+        process = subprocess.Popen(
+            command, cwd=root, env=env, stdin=subprocess.DEVNULL, stdout=output, stderr=output
+        )
     server = Server(name, port, process, log)
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
@@ -465,11 +494,16 @@ def fresh_postgres(url: str) -> None:
 
 
 def prepare_consult(
-    root: Path, folder: Path, database: str, postgres_url: str, port: int
+    root: Path,
+    folder: Path,
+    database: str,
+    postgres_url: str,
+    port: int,
+    settings: dict[str, str] | None = None,
 ) -> dict[str, str]:
     env = clean_environment()
     instance = folder / f"instance-{database}"
-    instance.mkdir()
+    instance.mkdir(exist_ok=True)
     env.update(
         CONSULT_INSTANCE_PATH=str(instance),
         CONSULT_SECRET_KEY=secrets.token_urlsafe(48),
@@ -480,7 +514,10 @@ def prepare_consult(
         CONSULT_RECEIPT_RATE_LIMIT=RELAXED_LIMIT,
         CONSULT_RECEIPT_ADDRESS_RATE_LIMIT=RELAXED_LIMIT,
         CONSULT_LOGIN_RATE_LIMIT=RELAXED_LIMIT,
+        # The journeys here send each form at once; the soak (--soak) reads for a while instead.
+        CONSULT_SPAM_MIN_SECONDS="0",
     )
+    env.update(settings or {})
     if database == "postgresql":
         fresh_postgres(postgres_url)
         env["CONSULT_DATABASE_URL"] = postgres_url
@@ -643,6 +680,324 @@ def report(database: str, concurrency: int, rounds: list[dict[str, Phase]]) -> N
         print(f"error: {error}")
 
 
+# --- soak: a bounded time under load, spam, several instances (--soak) ---------------------------
+
+BOT_KINDS = ("honeypot on consent", "too-fast on consent", "honeypot on send")
+
+
+def bot_attempt(person: Participant, kind: str, pause: float) -> None:
+    """One scripted attempt the spam defences should stop; raises JourneyError if the reply is
+    not the neutral one."""
+    intro = f"/en/c/{SLUG}/"
+    if kind == "honeypot on consent":
+        person.get("bot intro", intro)
+        time.sleep(pause)
+        where = person.post("bot consent", intro, {"agree": "y", "website": "http://spam.example"})
+        if not where.endswith("/q/1"):
+            raise JourneyError(f"honeypot consent led to {where}")
+    elif kind == "too-fast on consent":
+        person.get("bot intro", intro)
+        token = _CSRF.search(person.body)
+        status, _ = person._request(
+            "bot consent",
+            "POST",
+            intro,
+            {"csrf_token": token.group(1) if token else "", "agree": "y"},
+        )
+        if status != 200:
+            raise JourneyError(f"too-fast consent: {status}")
+    else:
+        agree(person, pause)
+        review = f"/en/c/{SLUG}/review"
+        person.get("bot review", review)
+        time.sleep(pause)
+        where = person.post("bot send", review, {"website": "buy now"})
+        if not where.endswith("/thanks"):
+            raise JourneyError(f"honeypot send led to {where}")
+
+
+def count_log_lines(logs: list[Path], needle: str) -> int:
+    return sum(tail_all(log).count(needle) for log in logs)
+
+
+def tail_all(log: Path) -> str:
+    return log.read_text(errors="replace") if log.exists() else ""
+
+
+@dataclass
+class Soak:
+    """What a soak measured."""
+
+    seconds: float = 0.0
+    journeys: int = 0
+    requests: int = 0
+    errors: list[str] = field(default_factory=list)
+    error_times: list[float] = field(default_factory=list)  # seconds from the start
+    receipts: list[str] = field(default_factory=list)
+    timings: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    bot_attempts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    bot_errors: list[str] = field(default_factory=list)
+
+
+def run_soak(
+    ports: list[int],
+    participants: int,
+    seconds: float,
+    pause: float,
+    bots: int = 0,
+    during: Callable[[float], None] | None = None,
+    retry: bool = False,
+) -> Soak:
+    """`participants` people doing journeys (each request to the next instance in turn) until
+    `seconds` have passed (a journey under way is finished), `bots` scripted spammers beside them;
+    `during(elapsed)` is called about every 0.2 s meanwhile (the drills break things there).
+    With `retry`, a journey that failed is tried again by the same person from the start."""
+    result = Soak()
+    lock = threading.Lock()
+    began = time.monotonic()
+    deadline = began + seconds
+
+    def person_loop(number: int) -> None:
+        timings: dict[str, list[float]] = defaultdict(list)
+        person = Participant(
+            ports[0], timings, ports[number % len(ports) :] + ports[: number % len(ports)]
+        )
+        unit = number
+        while time.monotonic() < deadline:
+            try:
+                code = journey(person, unit, pause)
+            except Exception as problem:
+                with lock:
+                    result.errors.append(repr(problem)[:200])
+                    result.error_times.append(time.monotonic() - began)
+                time.sleep(0.2)
+            else:
+                with lock:
+                    result.journeys += 1
+                    result.receipts.append(code)
+            with lock:
+                result.requests += person.requests
+            person = Participant(ports[0], timings, person.ports)
+            unit += participants
+        with lock:
+            for step, values in timings.items():
+                result.timings[step].extend(values)
+
+    def bot_loop(number: int) -> None:
+        attempt = number
+        while time.monotonic() < deadline:
+            kind = BOT_KINDS[attempt % len(BOT_KINDS)]
+            person = Participant(
+                ports[0],
+                defaultdict(list),
+                ports[attempt % len(ports) :] + ports[: attempt % len(ports)],
+            )
+            try:
+                bot_attempt(person, kind, pause)
+            except Exception as problem:
+                with lock:
+                    result.bot_errors.append(f"{kind}: {problem!r}"[:200])
+            else:
+                with lock:
+                    result.bot_attempts[kind] += 1
+            attempt += 1
+            time.sleep(0.5)
+
+    threads = [threading.Thread(target=person_loop, args=(n,)) for n in range(participants)]
+    threads += [threading.Thread(target=bot_loop, args=(n,)) for n in range(bots)]
+    for thread in threads:
+        thread.start()
+    while any(thread.is_alive() for thread in threads):
+        if during is not None:
+            during(time.monotonic() - began)
+        time.sleep(0.2)
+    for thread in threads:
+        thread.join()
+    result.seconds = time.monotonic() - began
+    return result
+
+
+def rate_limit_across(ports: list[int], code: str, tries: int) -> dict[int, int]:
+    """Look the same receipt code up `tries` times, each try on the next instance: the statuses
+    counted (200 found, 429 refused by the per-code limit)."""
+    statuses: dict[int, int] = defaultdict(int)
+    for number in range(tries):
+        person = Participant(ports[0], defaultdict(list), [ports[number % len(ports)]])
+        person.get("receipt form", "/en/r/")
+        token = _CSRF.search(person.body)
+        status, _ = person._request(
+            "receipt look-up",
+            "POST",
+            "/en/r/",
+            {"csrf_token": token.group(1) if token else "", "code": code},
+        )
+        statuses[status] += 1
+    return dict(statuses)
+
+
+def submission_figures(database_url: str) -> dict[str, int]:
+    """Stored submissions by state, and any stored half-way (a sent one without its receipt or
+    date, a draft without its token, an answer without its submission)."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            rows = dict(
+                connection.execute(
+                    sa.text("SELECT state, count(*) FROM submission GROUP BY state")
+                ).all()
+            )
+            half = connection.execute(
+                sa.text(
+                    "SELECT count(*) FROM submission WHERE (state = 'submitted' AND "
+                    "(receipt_hash IS NULL OR submitted_on IS NULL OR draft_token IS NOT NULL)) "
+                    "OR (state = 'draft' AND draft_token IS NULL)"
+                )
+            ).scalar_one()
+            orphans = connection.execute(
+                sa.text(
+                    "SELECT count(*) FROM response r LEFT JOIN submission s "
+                    "ON s.id = r.submission_id WHERE s.id IS NULL"
+                )
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    return {
+        "submitted": rows.get("submitted", 0),
+        "drafts": rows.get("draft", 0),
+        "half-stored": half + orphans,
+    }
+
+
+def receipts_all_stored(database_url: str, receipts: list[str]) -> int:
+    """How many of the receipt codes handed out have their submission in the database."""
+    import sqlalchemy as sa
+
+    from consult.participation.receipts import normalise_receipt_code, receipt_hash
+
+    hashes = [receipt_hash(normalise_receipt_code(code) or code) for code in receipts]
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            stored = set(
+                connection.execute(
+                    sa.text("SELECT receipt_hash FROM submission WHERE state = 'submitted'")
+                ).scalars()
+            )
+    finally:
+        engine.dispose()
+    return sum(1 for h in hashes if h in stored)
+
+
+def print_soak(result: Soak, instances: int, participants: int) -> None:
+    print(
+        f"\n{participants} participants on {instances} instance(s) for {result.seconds:.0f} s: "
+        f"{result.journeys} journeys sent ({result.journeys / result.seconds:.1f}/s), "
+        f"{result.requests} requests ({result.requests / result.seconds:.0f}/s), "
+        f"{len(result.errors)} errors"
+    )
+    print("| step | p50 ms | p95 ms | p99 ms | requests |")
+    print("|---|---|---|---|---|")
+    for step, values in result.timings.items():
+        cells = " | ".join(f"{percentile(values, q) * 1000:.0f}" for q in (0.5, 0.95, 0.99))
+        print(f"| {step} | {cells} | {len(values)} |")
+    for error in result.errors[:5]:
+        print(f"error: {error}")
+
+
+def soak(args: argparse.Namespace, root: Path) -> None:
+    """--soak: Consult on its own PostgreSQL and Redis, `--instances` gunicorn instances sharing
+    them, `--participants` people and `--bots` spammers for `--soak` seconds; then the counts."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    sys.path.insert(0, str(ROOT))
+    from drills.services import Postgres, Redis
+    from privacy_check import check as privacy_check
+
+    with tempfile.TemporaryDirectory(prefix="consult-soak-") as tmp:
+        folder = Path(tmp)
+        postgres, redis_server = Postgres(), Redis(folder)
+        servers: list[Server] = []
+        try:
+            postgres.start()
+            postgres.create_database()
+            redis_server.start()
+            ports = [free_port() for _ in range(args.instances)]
+            settings = {
+                "CONSULT_REDIS_URL": redis_server.url,
+                "CONSULT_SPAM_MIN_SECONDS": "1",
+                # The per-code limit on receipt look-ups as shipped; the per-address one relaxed,
+                # since every simulated participant comes from one address.
+                "CONSULT_RECEIPT_RATE_LIMIT": "10 per minute;60 per hour",
+            }
+            env = prepare_consult(root, folder, "postgresql", postgres.url, ports[0], settings)
+            env["CONSULT_DATABASE_URL"] = postgres.url
+            for number, port in enumerate(ports):
+                servers.append(
+                    start_server(
+                        f"consult-{number + 1}",
+                        "consult.wsgi:app",
+                        root,
+                        env,
+                        folder,
+                        args.workers,
+                        port,
+                        probe="/healthz",
+                    )
+                )
+            print(
+                f"{args.instances} instance(s) x {args.workers} workers on ports {ports}, own "
+                f"PostgreSQL :{postgres.port}, own Redis :{redis_server.port}; load average "
+                f"{os.getloadavg()[0]:.1f}",
+                flush=True,
+            )
+            result = run_soak(ports, args.participants, args.soak, args.pause, args.bots)
+            print_soak(result, args.instances, args.participants)
+            figures = submission_figures(postgres.url)
+            found = receipts_all_stored(postgres.url, result.receipts)
+            print(
+                f"\nreceipts handed out {len(result.receipts)}, submissions stored "
+                f"{figures['submitted']}, receipts found in the database {found}, drafts left "
+                f"{figures['drafts']}, stored half-way {figures['half-stored']}: "
+                + (
+                    "equal"
+                    if figures["submitted"] == len(result.receipts) == found
+                    else "DIFFERENT"
+                )
+            )
+            logs = [server.log for server in servers]
+            print("\nspam defences: attempts by the bots / stops logged by the servers")
+            for kind in BOT_KINDS:
+                logged = count_log_lines(logs, f"spam defence: {kind}")
+                print(f"| {kind} | {result.bot_attempts.get(kind, 0)} | {logged} |")
+            for error in result.bot_errors[:3]:
+                print(f"bot error: {error}")
+            if result.receipts:
+                statuses = rate_limit_across(ports, result.receipts[0], args.rate_limit_tries)
+                print(
+                    f"\nrate limit across {len(ports)} instance(s): {args.rate_limit_tries} "
+                    "look-ups of one receipt code, in turn on each instance, limit 10 per minute "
+                    f"per code: "
+                    f"{statuses.get(200, 0)} answered, {statuses.get(429, 0)} refused (429)"
+                )
+            found_private = privacy_check(postgres.url, logs, redis_server.url)
+            print(
+                f"\nprivacy check (client address {CLIENT_ADDRESS}, user agent canary) in the "
+                f"database, {len(logs)} server logs and Redis: {len(found_private)} found"
+            )
+            for place in found_private[:10]:
+                print(f"  {place}")
+        except BaseException:
+            for server in servers:
+                sys.stderr.write(f"--- {server.name} log ---\n{tail(server.log)}\n")
+            raise
+        finally:
+            for server in servers:
+                server.stop()
+            redis_server.stop()
+            postgres.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--databases", default="sqlite,postgresql")
@@ -663,8 +1018,25 @@ def main() -> None:
         default="/dev/shm" if Path("/dev/shm").is_dir() else None,
         help="where the SQLite files go (default: /dev/shm, in memory; see the module's notes)",
     )
+    parser.add_argument(
+        "--soak",
+        type=float,
+        metavar="SECONDS",
+        help="instead of the comparison: participants and spam bots for this long on an own "
+        "PostgreSQL and Redis, then receipts = stored, spam stops, rate limits, privacy check",
+    )
+    parser.add_argument("--participants", type=int, default=100, help="--soak: people at once")
+    parser.add_argument("--instances", type=int, default=1, help="--soak: app instances")
+    parser.add_argument("--bots", type=int, default=5, help="--soak: scripted spammers at once")
+    parser.add_argument(
+        "--pause", type=float, default=1.2, help="--soak: seconds spent reading consent and review"
+    )
+    parser.add_argument("--rate-limit-tries", type=int, default=30)
     args = parser.parse_args()
     root = args.root.resolve()
+    if args.soak:
+        soak(args, root)
+        return
     concurrencies = [int(n) for n in args.concurrency.split(",")]
 
     print(f"serving {root}; load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
