@@ -10,7 +10,7 @@ from flask import Flask
 
 from consult.authoring import lifecycle
 from consult.core.extensions import db
-from consult.models import AuditEvent, Consultation
+from consult.models import AuditEvent, Consultation, StaffUser
 from tests.authoring.support import (
     SLUG,
     add_recommendation,
@@ -177,3 +177,29 @@ def test_the_list_shows_every_consultation_with_its_counts(app: Flask) -> None:
     assert [r.find("small").get_text() for r in rows] == ["schools-2027", SLUG]
     assert page.soup.find("a", href=f"/staff/c/{SLUG}/") is not None  # the dashboard
     assert all(r.find_all("td")[-1].get_text(strip=True) == "0" for r in rows)
+
+
+def test_opening_twice_at_once_opens_and_records_it_once(app: Flask, app_factory) -> None:
+    staff = organiser(app)
+    create(staff)
+    ready_to_open(staff, recommendations=1)
+    other = app_factory()
+    with app.app_context():
+        actor = db.session.scalar(sa.select(StaffUser))
+        mine = consultation_row()
+        lifecycle.opening_problems(mine)  # both pages saw a draft ready to open
+        with other.app_context():
+            theirs = consultation_row()
+            lifecycle.open_consultation(db.session.get(StaffUser, actor.id), theirs)
+            db.session.commit()
+        try:
+            lifecycle.open_consultation(actor, mine)
+        except lifecycle.NotReady as refused:
+            db.session.rollback()
+            assert [str(p) for p in refused.problems] == [
+                "Someone else changed the status meanwhile."
+            ]
+        else:
+            raise AssertionError("opened twice")
+    assert status(app) == "open"
+    assert len(audit_events(app, "consultation.status_changed")) == 1
