@@ -38,6 +38,7 @@ def register_extensions(app: Flask) -> None:
     from consult.core.sessions import init_sessions
     from consult.i18n.selection import init_babel
     from consult.staff.accounts.login_state import init_login
+    from consult.themes.operations import init_themes
     from consult.translation.machine import init_machine_translation
 
     init_database(app)
@@ -46,6 +47,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     init_login(app)
     init_machine_translation(app)  # approvals queue machine drafts (consult/jobs.py)
+    init_themes(app)  # approvals and saved translations queue a themes recomputation
 
 
 def register_blueprints(app: Flask) -> None:
@@ -64,6 +66,7 @@ def register_blueprints(app: Flask) -> None:
     from consult.staff import staff_blueprint
     from consult.staff.accounts.blueprint import bp as accounts_bp
     from consult.summaries.views import bp as summaries_bp
+    from consult.themes.views import bp as themes_bp
     from consult.translation.views import bp as translation_bp
 
     init_routing(app)  # before any route: the `int` converter every route uses
@@ -76,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     areas.append(summaries_bp)  # /staff/c/<slug>/ dashboard and report
     areas.append(outcomes_bp)  # /staff/c/<slug>/export..., /outcome..., /publish
     areas.append(content_bp)  # /staff/c/<slug>/languages, /preview, /export.yaml; /staff/c/import
+    areas.append(themes_bp)  # /staff/c/<slug>/themes/<recommendation id>
     app.register_blueprint(staff_blueprint(areas))
     init_rate_limits(app)  # after the blueprints: it wraps the views that ask for a limit
 

@@ -11,6 +11,7 @@ from consult.cli.drafts import purge_drafts_command
 from consult.cli.jobs import worker_command
 from consult.cli.purge import purge_command
 from consult.cli.staff import create_staff_command
+from consult.cli.themes import themes_group
 from consult.cli.translate import translate_group
 
 
@@ -20,3 +21,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(worker_command)
     app.cli.add_command(purge_command)
     app.cli.add_command(translate_group)
+    app.cli.add_command(themes_group)

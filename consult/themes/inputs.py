@@ -36,6 +36,7 @@ class ThemeInput:
     language: str | None  # the language of `text`
     translated: bool  # False: the original, in a language that is not a working language
     approved_at: datetime | None
+    stance: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ def load_inputs(recommendation_id: int) -> InputSet:
             Response.detected_language,
             Response.text_language,
             Response.moderated_at,
+            Response.stance,
         )
         .where(
             Response.recommendation_id == recommendation_id,
@@ -115,12 +117,17 @@ def load_inputs(recommendation_id: int) -> InputSet:
         chosen = None if language in wanted else best_translation(translations[row.id], wanted)
         if chosen is not None:
             answers.append(
-                ThemeInput(row.id, chosen.text, chosen.language, True, row.moderated_at)
+                ThemeInput(row.id, chosen.text, chosen.language, True, row.moderated_at, row.stance)
             )
         else:
             answers.append(
                 ThemeInput(
-                    row.id, row.public_text, language, language in wanted, row.moderated_at
+                    row.id,
+                    row.public_text,
+                    language,
+                    language in wanted,
+                    row.moderated_at,
+                    row.stance,
                 )
             )
     return InputSet(answers, _digest(answers))
@@ -129,5 +136,5 @@ def load_inputs(recommendation_id: int) -> InputSet:
 def _digest(answers: list[ThemeInput]) -> str:
     h = hashlib.sha256()
     for a in answers:
-        h.update(f"{a.response_id}\x1f{a.language}\x1f{a.text}\x1e".encode())
+        h.update(f"{a.response_id}\x1f{a.stance}\x1f{a.language}\x1f{a.text}\x1e".encode())
     return h.hexdigest()

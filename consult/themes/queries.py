@@ -109,7 +109,7 @@ def _read(recommendation_ids: list[int]) -> dict[int, RecommendationThemes]:
                 sa.select(ThemeMember.theme_id, sa.func.count())
                 .where(ThemeMember.theme_id.in_(theme_ids), ThemeMember.excluded.is_(False))
                 .group_by(ThemeMember.theme_id)
-            ).tuples()
+            ).all()
         )
         for theme_id, response_id, rank in db.session.execute(
             sa.select(ThemeMember.theme_id, ThemeMember.response_id, ThemeMember.quote_rank).where(
@@ -124,7 +124,7 @@ def _read(recommendation_ids: list[int]) -> dict[int, RecommendationThemes]:
             reviewers = dict(
                 db.session.execute(
                     sa.select(StaffUser.id, StaffUser.email).where(StaffUser.id.in_(reviewer_ids))
-                ).tuples()
+                ).all()
             )
     quote_ids = sorted({rid for pairs in quotes.values() for _, rid in pairs})
     shown = _quotes(quote_ids)

@@ -64,9 +64,7 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_theme")),
     )
-    op.create_index(
-        "ix_theme_recommendation_position", "theme", ["recommendation_id", "position"]
-    )
+    op.create_index("ix_theme_recommendation_position", "theme", ["recommendation_id", "position"])
     op.create_table(
         "theme_member",
         sa.Column("theme_id", sa.Integer(), nullable=False),
