@@ -269,13 +269,14 @@ def preview_thanks(slug: str, lang: str) -> Page:
 
 @bp.route("/c/<slug>/preview/end", methods=["GET", "POST"])
 @requires_roles(*ORGANISERS)
-def preview_end(slug: str) -> HTTPResponse:
-    """Where the preview's links out of the journey lead (home, receipt, start again): back to the
-    consultation's languages, the preview forgotten."""
+def preview_end(slug: str) -> str:
+    """Where the preview's links out of the journey lead (home, receipt, start again): a page that
+    says so, with the way back; the preview is forgotten."""
+    consultation = _consultation_or_404(slug)
     if request.method == "POST" and not ButtonForm().validate_on_submit():
         abort(400)
     session.pop(PREVIEW, None)
-    return redirect(url_for(".languages", slug=slug))
+    return render_template("consultations/preview_end.html", consultation=consultation)
 
 
 def preview_banner_text() -> str:

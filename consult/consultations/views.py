@@ -178,6 +178,13 @@ def machine_drafts(slug: str, lang: str) -> Page:
 # --- the side-by-side editor -------------------------------------------------------------------
 
 
+def _source_language_page(consultation: Consultation, target: str) -> str:
+    """The source text is written on the authoring pages (consent bumps, text versions)."""
+    return render_template(
+        "consultations/source_language.html", consultation=consultation, target=target
+    )
+
+
 def _fill(form: Any, row: Any, fields: tuple[str, ...]) -> None:
     for name in fields:
         getattr(form, name).data = getattr(row, name) if row is not None else ""
@@ -190,7 +197,7 @@ def edit_texts(slug: str, lang: str) -> Page:
     consultation = _consultation_or_404(slug)
     lang = _target_language(consultation, lang)
     if lang == consultation.source_language:
-        return redirect(url_for("staff.authoring.texts", slug=slug))
+        return _source_language_page(consultation, url_for("staff.authoring.texts", slug=slug))
     source = content.text_row(consultation, consultation.source_language)
     target = content.text_row(consultation, lang)
     form = ConsultationTranslationForm()
@@ -250,7 +257,8 @@ def edit_recommendation(slug: str, lang: str, key: str) -> Page:
     lang = _target_language(consultation, lang)
     recommendation = _recommendation_or_404(consultation, key)
     if lang == consultation.source_language:
-        return redirect(url_for("staff.authoring.recommendations", slug=slug))
+        target = url_for("staff.authoring.recommendations", slug=slug)
+        return _source_language_page(consultation, target)
     source = content.recommendation_row(recommendation, consultation.source_language)
     target = content.recommendation_row(recommendation, lang)
     form = RecommendationTranslationForm()

@@ -16,6 +16,13 @@ PAGES = [
     f"/staff/c/{SLUG}/languages/ar/r/legal-assistance",
     f"/staff/c/{SLUG}/languages/import",
     f"/staff/c/{SLUG}/preview/en/",
+    f"/staff/c/{SLUG}/preview/en/q/1",
+    f"/staff/c/{SLUG}/preview/en/about",
+    f"/staff/c/{SLUG}/preview/en/review",
+    f"/staff/c/{SLUG}/preview/en/thanks",
+    f"/staff/c/{SLUG}/preview/end",
+    f"/staff/c/{SLUG}/languages/en/texts",
+    f"/staff/c/{SLUG}/languages/en/r/legal-assistance",
     f"/staff/c/{SLUG}/export.yaml",
     f"/staff/c/{SLUG}/export.json",
     "/staff/c/import",
@@ -41,4 +48,8 @@ def test_admins_get_in(demo_app: Flask) -> None:
     staff_member(demo_app, "admin@example.org", "admin")
     browser = log_in(demo_app, "admin@example.org")
     for url in PAGES:
-        assert browser.client.get(url).status_code == 200, url
+        response = browser.client.get(url)
+        assert response.status_code == 200, url
+        if not url.endswith((".yaml", ".json")):  # every page names itself
+            title = response.get_data(as_text=True).split("<title>")[1].split("</title>")[0]
+            assert title.split(" · ")[0].strip(), url

@@ -152,6 +152,7 @@ def test_participants_see_drafts_only_where_the_organiser_chose(demo_app: Flask)
 
 def test_the_source_language_opens_the_authoring_page(demo_app: Flask) -> None:
     browser = organiser(demo_app)
-    response = browser.client.get(f"/staff/c/{SLUG}/languages/en/texts")
-    assert response.status_code == 302 and response.headers["Location"].endswith("/texts")
+    page = browser.get(f"/staff/c/{SLUG}/languages/en/texts")
+    assert page.status == 200 and "source language" in page.text
+    assert page.soup.find("a", string="Edit the source texts")["href"].endswith("/texts")
     assert browser.client.get(f"/staff/c/{SLUG}/languages/xx/texts").status_code == 404

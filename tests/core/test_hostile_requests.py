@@ -79,6 +79,9 @@ def test_no_staff_page_fails_on_a_hostile_query_string(demo_app: Flask, answers)
     make_staff(demo_app, "admin@example.org", "admin")
     browser = log_in(demo_app, "admin@example.org")
     values = {"response_id": answers[0], "case_id": 1, "user_id": 1, "token": "x"}
+    # The organisers' pages of a consultation (issues 11 and 12).
+    values |= {"slug": SLUG, "lang": "en", "key": "legal-assistance", "position": 1}
+    values |= {"rid": 1, "recommendation_id": 1, "kind": "yaml"}
     urls = list(_get_urls(demo_app, "staff.", values))
     assert "/staff/moderate/" in urls and "/staff/admin/audit" in urls
     for url in urls:
