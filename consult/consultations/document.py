@@ -96,9 +96,8 @@ def _lines(text: str) -> dict[Path, int]:
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
                 name = key.value if isinstance(key, yaml.ScalarNode) else str(key)
-                lines[(*path, name)] = key.start_mark.line + 1
                 walk(value, (*path, name))
-                # A missing or wrong field inside a mapping points at its key's line.
+                # A field points at its key's line (a block value starts on the next one).
                 lines[(*path, name)] = key.start_mark.line + 1
         elif isinstance(node, yaml.SequenceNode):
             for index, item in enumerate(node.value):
