@@ -293,6 +293,8 @@ def prepare_consult(folder: Path) -> dict[str, str]:
         CONSULT_EXTERNAL_URL="http://127.0.0.1",
         # Plain http on the loopback address, where a Secure cookie would not come back.
         CONSULT_SECURE_COOKIES="0",
+        # The warm-up sends its forms at once: no minimum time on the page (spam defence).
+        CONSULT_SPAM_MIN_SECONDS="0",
     )
     for step in (["db", "upgrade"], ["load-demo"]):
         subprocess.run(

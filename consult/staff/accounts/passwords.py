@@ -21,7 +21,6 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from zxcvbn import zxcvbn
 
 MIN_LENGTH = 12
 # zxcvbn's scale: 3 is "safely unguessable: moderate protection from offline slow-hash scenario".
@@ -66,6 +65,8 @@ def _looks_common(password: str) -> bool:
 def _guessable(password: str, email: str) -> bool:
     local_part = email.split("@", 1)[0].lower()
     personal = [local_part, *re.split(r"[\W_]+", local_part), "consult"]
+    from zxcvbn import zxcvbn  # here, not at start: 12 MB only a password change needs
+
     result = zxcvbn(password[:SCORED_LENGTH], user_inputs=[word for word in personal if word])
     return result["score"] < MIN_SCORE
 
