@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import os
 import stat
+from contextlib import suppress
 from typing import Any
 
 import click
@@ -147,6 +148,9 @@ def _end_session(_error: BaseException | None) -> None:
         db.session.remove()
     except DBAPIError as error:
         log.warning("database connection lost while closing a session (%s)", type(error).__name__)
+        # Close its connections without the ROLLBACK: dropped from the pool, not reused.
+        with suppress(DBAPIError):
+            db.session.registry().invalidate()
         db.session.registry.clear()
 
 

@@ -67,11 +67,12 @@ def retention_end(consultation: Consultation) -> date | None:
     return consultation.closes_on + timedelta(days=consultation.retention_days + 1)
 
 
-def consultations_past_retention(on: date) -> list[Consultation]:
+def consultations_past_retention(on: date) -> list[tuple[Consultation, date]]:
+    """The consultations whose answers may no longer be kept on `on`, each with that first day."""
     closed = db.session.scalars(
         sa.select(Consultation).where(Consultation.closes_on.is_not(None)).order_by(Consultation.id)
     ).all()
-    return [c for c in closed if (end := retention_end(c)) is not None and end <= on]
+    return [(c, end) for c in closed if (end := retention_end(c)) is not None and end <= on]
 
 
 def _count_answers(consultation_id: int) -> tuple[int, int]:
@@ -121,10 +122,8 @@ def purge(
 
     day = on or today_utc()
     report = PurgeReport()
-    for consultation in consultations_past_retention(day):
+    for consultation, end in consultations_past_retention(day):
         submissions, answers = _count_answers(consultation.id)
-        end = retention_end(consultation)
-        assert end is not None
         report.consultations.append(ConsultationPurge(consultation.slug, end, submissions, answers))
         if dry_run or not submissions:
             continue
