@@ -238,3 +238,21 @@ def test_participants_are_sent_to_the_log_in(known: Flask) -> None:
 def test_unknown_consultation_is_404(known: Flask) -> None:
     browser = _organiser(known)
     assert browser.client.get("/staff/c/no-such-thing/").status_code == 404
+
+
+def test_in_arabic_the_page_is_rtl_and_the_charts_are_mirrored(known: Flask) -> None:
+    staff_member(known, "arabic@example.org", "organiser", ui_language="ar")
+    browser = log_in(known, "arabic@example.org")
+    html = browser.client.get(URL).get_data(as_text=True)
+    assert 'dir="rtl"' in html[:400]
+    with known.test_request_context():
+        from babel import Locale
+
+        from consult.i18n.formatting import native_digits
+
+        participants = native_digits("132", Locale.parse("ar"))
+    assert f"<dd>{participants}</dd>" in html  # in the locale's own digits (CLDR's default)
+    # The first stance segment of recommendation 1 ends at the chart's right edge (600).
+    chart = html[html.index('id="chart-1-t"') :]
+    first = re.search(r'<rect x="([\d.]+)" y="0" width="([\d.]+)"', chart)
+    assert first and float(first.group(1)) + float(first.group(2)) == pytest.approx(600, abs=0.2)
