@@ -25,6 +25,7 @@ from werkzeug.routing import Rule
 
 from consult.core.extensions import db
 from consult.models import Response, Submission
+from tests.hostile.profiles import HOSTILE
 from tests.support.factories import staff_member, submitted_answers
 from tests.support.journey import SLUG
 from tests.support.staff import log_in
@@ -149,6 +150,7 @@ def hostile_requests(
 ):
     """A hypothesis test of one rule: generated path values, query, method and body."""
 
+    @HOSTILE
     @given(
         args=st.fixed_dictionaries(strategies),
         query=queries,
@@ -220,6 +222,7 @@ ODD_PATHS = st.lists(
 def test_odd_paths_never_fail(demo_app: Flask, caplog: pytest.LogCaptureFixture) -> None:
     client = demo_app.test_client()
 
+    @HOSTILE
     @given(segments=ODD_PATHS)
     def odd(segments: list[str]) -> None:
         path = "/" + "/".join(quote(s, safe="%.~") for s in segments)
