@@ -64,8 +64,13 @@ def number(value: int) -> str:
 
 
 def language_name(code: str) -> str:
+    return _language_name(code, _locale())
+
+
+@lru_cache(maxsize=1024)
+def _language_name(code: str, locale: Locale) -> str:
     try:
-        return Locale.parse(code).get_display_name(_locale()) or code
+        return Locale.parse(code).get_display_name(locale) or code
     except (ValueError, LookupError):
         return code
 

@@ -146,8 +146,18 @@ def _render(template: str, slug: str) -> Page:
         )
         for summary in board.recommendations
     }
+    labels: dict[tuple[str, str], str] = {}
+
+    def label(dimension: str, value: str) -> str:
+        # Each label is translated once per page, not once per table row.
+        key = (dimension, value)
+        if key not in labels:
+            labels[key] = category_label(dimension, value)
+        return labels[key]
+
     page = render_template(
         template,
+        stance_labels={stance: Stance.label_of(stance) for stance in STANCE_ORDER},
         board=board,
         consultation=consultation,
         title=localise_consultation(consultation, language).text.title,
@@ -161,7 +171,7 @@ def _render(template: str, slug: str) -> Page:
         stance_order=STANCE_ORDER,
         stance_chart=stance_chart,
         timeline_chart=timeline_chart,
-        category_label=category_label,
+        category_label=label,
         percent=narrative.percent,
         interval=narrative.interval,
         weasyprint=_weasyprint_available(),
