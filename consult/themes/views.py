@@ -82,16 +82,16 @@ def _page(recommendation: Recommendation, error: str | None = None, status: int 
     ), status
 
 
-@bp.get("/c/<slug>/themes/<int:recommendation_id>")
+@bp.get("/c/<slug>/themes/<int:rid>")
 @requires_roles(*READERS)
-def recommendation_themes(slug: str, recommendation_id: int) -> Page:
-    return _page(_recommendation(slug, recommendation_id))
+def recommendation_themes(slug: str, rid: int) -> Page:
+    return _page(_recommendation(slug, rid))
 
 
-@bp.post("/c/<slug>/themes/<int:recommendation_id>")
+@bp.post("/c/<slug>/themes/<int:rid>")
 @requires_roles(*READERS)
-def edit_theme(slug: str, recommendation_id: int) -> Page:
-    recommendation = _recommendation(slug, recommendation_id)
+def edit_theme(slug: str, rid: int) -> Page:
+    recommendation = _recommendation(slug, rid)
     action = request.form.get("action", "")
     form = request.form
     try:
@@ -131,6 +131,6 @@ def edit_theme(slug: str, recommendation_id: int) -> Page:
         url_for(
             "staff.themes.recommendation_themes",
             slug=slug,
-            recommendation_id=recommendation.id,
+            rid=recommendation.id,
         )
     )
