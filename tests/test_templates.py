@@ -24,7 +24,14 @@ from tests.support.staff import PASSWORD, log_in, make_staff
 
 TEMPLATES = paths.templates_dir()
 # Endpoints that answer with something other than an HTML page.
-NOT_PAGES = {"static", "root.favicon", "staff.content.export_consultation"}
+# Health checks answer JSON for a proxy (tests/operations/test_health.py), not a page.
+NOT_PAGES = {
+    "static",
+    "root.favicon",
+    "staff.content.export_consultation",
+    "health.healthz",
+    "health.readyz",
+}
 # Addresses kept only to answer 404: the first receipt address had the code in it (a code in the
 # browser's history is the next person's on a shared phone), so nothing is looked up there.
 # The translation desk opens only approved answers (the walk's answer is still pending); its page's
