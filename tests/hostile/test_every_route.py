@@ -45,6 +45,8 @@ values = st.one_of(
     hostile_text,
     st.sampled_from(["", "y", "agree", "skipped", "None", "next", "back", "review", "skip", "0"]),
     st.integers(min_value=-(2**70), max_value=2**70).map(str),
+    # Digits str.isdigit() accepts and int() refuses or reads otherwise: superscript, Arabic-Indic.
+    st.sampled_from(["\u00b2", "\u0663", "\u0661\u0662", "99999999999999999999", "-1", "1e9"]),
     st.just(SENTINEL * 5000),  # long, under the body limit
 )
 queries = st.lists(
