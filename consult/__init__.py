@@ -35,6 +35,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from consult.core.database import init_database
     from consult.core.extensions import csrf
+    from consult.core.origin_check import init_origin_check
     from consult.core.sessions import init_sessions
     from consult.i18n.selection import init_babel
     from consult.staff.accounts.login_state import init_login
@@ -45,6 +46,7 @@ def register_extensions(app: Flask) -> None:
     init_sessions(app)  # the session cookie written again only when needed (core/sessions.py)
     init_babel(app)
     csrf.init_app(app)
+    init_origin_check(app)  # forms from other sites refused by Sec-Fetch-Site/Origin, not Referer
     init_login(app)
     init_machine_translation(app)  # approvals queue machine drafts (consult/jobs.py)
     init_themes(app)  # approvals and saved translations queue a themes recomputation

@@ -265,6 +265,9 @@ FIXED_DEFAULTS: dict[str, Any] = {
     # No time limit of its own: the token lives as long as the session, so a participant who takes
     # an hour over one answer does not lose it.
     "WTF_CSRF_TIME_LIMIT": None,
+    # Pages send no Referer (Referrer-Policy: no-referrer), so Flask-WTF's https Referer check would
+    # refuse every form; core/origin_check.py refuses forms from other sites instead.
+    "WTF_CSRF_SSL_STRICT": False,
     "MAX_CONTENT_LENGTH": 256 * 1024,
     # The RQ queue's name (consult/jobs.py); tests use one of their own on the shared Redis.
     "JOBS_QUEUE": "consult",

@@ -1,8 +1,8 @@
 """Security headers as the browser receives them, and the browser enforcing them (issue 14, item 5).
 
-Referrer-Policy is `same-origin`, not the issue's `no-referrer`: over https Flask-WTF's CSRF check
-(WTF_CSRF_SSL_STRICT) refuses a form sent without a same-site Referer, and same-origin already
-sends nothing to any other host (docs/decisions.md, "Headers")."""
+Referrer-Policy is `no-referrer`: forms from other sites are refused by Sec-Fetch-Site/Origin
+(consult/core/origin_check.py) instead of Flask-WTF's Referer check, and every journey in this
+suite, forms included, runs under it."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def test_every_response_carries_the_security_headers(tab: Tab, path: str) -> Non
     assert "frame-ancestors 'none'" in policy
     assert "script-src 'self'" in policy and not any("unsafe" in part for part in policy)
     assert headers["x-content-type-options"] == "nosniff"
-    assert headers["referrer-policy"] == "same-origin"
+    assert headers["referrer-policy"] == "no-referrer"
     assert headers["x-frame-options"] == "DENY"
 
 

@@ -177,7 +177,7 @@ def test_pages_load_nothing_from_elsewhere_and_are_not_cached(browser: Browser) 
     policy = headers["Content-Security-Policy"]
     assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
     assert headers["X-Content-Type-Options"] == "nosniff"
-    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["Referrer-Policy"] == "no-referrer"
     assert headers["Cache-Control"] == "no-store"
     # No page refers to another site: every src and href is on this origin.
     for element in page.soup.find_all(["link", "script", "img", "a", "form"]):
