@@ -198,3 +198,35 @@ def test_staff_page_edits_and_access(demo_app: Flask) -> None:
     assert bad.status == 422 and "could not be made" in bad.text
     events = [e for e in audit_actions(demo_app) if e.startswith("theme.")]
     assert events == ["theme.renamed"]
+
+
+def test_merge_and_split_survive_recomputation(demo_app: Flask) -> None:
+    staff_member(demo_app, "mod@example.org", "moderator")
+    staff_member(demo_app, "org@example.org", "organiser")
+    ids = _submit(demo_app, answers("bus", "classes", "permits"))
+    approve(demo_app, ids)
+    rid = _recommendation_id(demo_app, ids[0])
+    with demo_app.app_context():
+        organiser = db.session.scalar(
+            sa.select(StaffUser).where(StaffUser.email == "org@example.org")
+        )
+        themes = list(db.session.scalars(sa.select(Theme).where(Theme.recommendation_id == rid)))
+        assert len(themes) >= 2
+        keep, absorbed = themes[0], themes[1]
+        union = {m.response_id for t in (keep, absorbed) for m in t.members if not m.excluded}
+        operations.merge(keep, absorbed, organiser)
+        chosen = sorted(union)[:3]
+        split_off = operations.split(keep, chosen, "Split by hand", organiser)
+        keep_id, split_id = keep.id, split_off.id
+        db.session.commit()
+    with demo_app.app_context():
+        operations.recompute(rid, force=True)
+        db.session.commit()
+        keep = db.session.get(Theme, keep_id)
+        split_off = db.session.get(Theme, split_id)
+        assert {m.response_id for m in split_off.members if not m.excluded} == set(chosen)
+        kept = {m.response_id for m in keep.members if not m.excluded}
+        assert kept == union - set(chosen)
+        labels = [t.label for t in themes_for(rid).themes]
+        assert "Split by hand" in labels and len(labels) == len(set(labels))
+    assert {"theme.merged", "theme.split"} <= set(audit_actions(demo_app))
