@@ -24,11 +24,13 @@ from consult.models import (
     Consultation,
     ConsultationText,
     Recommendation,
+    RecommendationOutcome,
     RecommendationText,
     Response,
     StaffUser,
     Submission,
     SubmissionGroup,
+    Theme,
 )
 from consult.moderation import operations as moderation
 from consult.participation import operations as participation
@@ -115,6 +117,20 @@ CHECKED = [
     (Response, "stance", Stance),
     (Response, "moderation_state", ModerationState),
     (Response, "moderation_reason", RejectReason),
+    (RecommendationOutcome, "status", vocab.TranslationStatus),
+]
+
+# Every other check constraint: (its name, the column, values it keeps, values it refuses).
+BOUNDED = [
+    (
+        "ck_consultation_small_group_threshold_at_least_3",
+        Consultation,
+        "small_group_threshold",
+        [3, 5, 100],
+        [2, 0, -5],
+    ),
+    ("ck_consultation_retention_days_positive", Consultation, "retention_days", [1, 730], [0, -1]),
+    ("ck_theme_origin_known", Theme, "origin", ["computed", "organiser"], ["other", ""]),
 ]
 
 
@@ -125,7 +141,9 @@ def test_every_check_constraint_is_tested() -> None:
         for constraint in table.constraints
         if isinstance(constraint, sa.CheckConstraint)
     }
-    assert in_models == {f"ck_{model.__tablename__}_{column}" for model, column, _ in CHECKED}
+    assert in_models == {f"ck_{model.__tablename__}_{column}" for model, column, _ in CHECKED} | {
+        name for name, *_ in BOUNDED
+    }
 
 
 @pytest.fixture
@@ -141,6 +159,9 @@ def one_of_each(app: Flask) -> Iterator[None]:
         )
         submission.groups.append(SubmissionGroup(group=Group.DISABILITY))
         db.session.add(Response(submission=submission, recommendation=recommendation))
+        db.session.add(RecommendationOutcome(recommendation=recommendation, language="en"))
+        db.session.flush()
+        db.session.add(Theme(recommendation_id=recommendation.id, label="T"))
         db.session.commit()
         yield
 
@@ -161,6 +182,24 @@ def test_the_database_stores_every_value_and_refuses_others(
     with pytest.raises(sa.exc.IntegrityError):
         db.session.execute(sa.update(model).values({column: "not_a_value"}))
     db.session.rollback()
+
+
+@pytest.mark.parametrize(
+    ("name", "model", "column", "kept", "refused"), BOUNDED, ids=[b[0] for b in BOUNDED]
+)
+@pytest.mark.usefixtures("one_of_each")
+def test_the_database_keeps_values_in_bounds_and_refuses_others(
+    name: str, model: type[db.Model], column: str, kept: list[object], refused: list[object]
+) -> None:
+    for value in kept:
+        db.session.execute(sa.update(model).values({column: value}))
+        db.session.commit()
+        assert db.session.scalar(sa.select(getattr(model, column))) == value
+    for value in refused:
+        with pytest.raises(sa.exc.IntegrityError, match=name):
+            db.session.execute(sa.update(model).values({column: value}))
+        db.session.rollback()
+    assert db.session.scalar(sa.select(getattr(model, column))) == kept[-1]
 
 
 def test_the_migration_adding_the_checks_keeps_every_row(app: Flask, one_of_each: None) -> None:
