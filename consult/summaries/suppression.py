@@ -22,7 +22,17 @@ largest value each small cell can take. While a small cell is pinned to a single
 non-zero shown count in a relation that contains it is hidden too ("complementary"), and the audit
 runs again. Bounds propagated through the sums find most pinned cells in pure Python; the integer
 program only confirms, on one connected set of hidden cells at a time, so tables without small
-cells cost nothing. Results are kept for the last few hundred distinct ledgers (same counts, same
+cells cost nothing.
+
+Termination and the fallback. Every round hides at least one more count or seals a component, so
+the audit ends; it is also bounded by work, not time (`MAX_ROUNDS` rounds, `MAX_SOLVES` solver
+calls, `MAX_COMPONENT` hidden cells per integer program). When nothing is left to hide around a
+pinned cell (every non-zero count of its connected component is hidden already: a table of fewer
+than N people, say, where the "<N" marks, each at least 1, and the zeros shown add up), or when a
+bound is reached, the component is *sealed*: every count of it is hidden, non-zero ones as
+complements and zeros as "<N" (true: 0 < N), so a reader can no longer take any "<N" there as at
+least 1. Hiding more never exposes anyone; it only costs numbers on tiny or pathological tables.
+Results are kept for the last few hundred distinct ledgers (same counts, same
 answer), so only the first request after the data changes pays for the audit.
 
 Limits: protection holds within one result. Two results over different filters (for instance two
@@ -132,40 +142,85 @@ def protect(ledger: Ledger, threshold: int | None) -> Protected:
     return Protected(dict(ledger.values), dict(cached), limit)
 
 
+class _OverBudget(Exception):
+    """The exact audit used up its share of solver calls (see `MAX_SOLVES`)."""
+
+
+# Work bounds, independent of the machine's speed: audit rounds, solver calls in all, and the
+# largest set of hidden cells one integer program may get. Past any of them the affected
+# components are sealed (below), which is always safe.
+MAX_ROUNDS = 40
+MAX_SOLVES = 300
+MAX_COMPONENT = 300
+
+
 def _hide(ledger: Ledger, limit: int) -> dict[Hashable, str]:
     hidden = {key: SMALL for key, count in ledger.values.items() if 0 < count < limit}
-    if hidden:
-        by_key: dict[Hashable, list[int]] = {}
-        for index, (total, parts) in enumerate(ledger.relations):
-            for key in (total, *parts):
-                by_key.setdefault(key, []).append(index)
-        while True:
+    if not hidden:
+        return hidden
+    by_key: dict[Hashable, list[int]] = {}
+    for index, (total, parts) in enumerate(ledger.relations):
+        for key in (total, *parts):
+            by_key.setdefault(key, []).append(index)
+    sealed: set[Hashable] = set()  # every cell of these components is hidden, zeros too
+    budget = [MAX_SOLVES]
+    for _ in range(MAX_ROUNDS):
+        try:
             # Cheap bounds first (interval propagation over the sums, pure Python); the exact
             # audit (integer programming) only once they find nothing.
-            exposed = _exposed_by_bounds(ledger, hidden, limit) or _exposed(
-                ledger, hidden, by_key, limit
+            exposed = _exposed_by_bounds(ledger, hidden, limit, sealed) or _exposed(
+                ledger, hidden, by_key, limit, sealed, budget
             )
-            if not exposed:
-                break
-            # One complement per exposed cell in each round (then audit again): fewer rounds.
-            for key in exposed:
-                if not any(hidden.get(k) == SMALL for k in (key,)):
-                    continue
-                extra = _complement_for(key, ledger, hidden, by_key)
-                if extra is None:  # nothing left to hide around it: hide its neighbourhood
-                    for other in _component(key, ledger, hidden, by_key, everything=True):
-                        if ledger.values[other] > 0 and other not in hidden:
-                            hidden[other] = COMPLEMENTARY
-                else:
-                    hidden[extra] = COMPLEMENTARY
+        except _OverBudget:
+            break
+        if not exposed:
+            return hidden
+        # One complement per exposed cell in each round (then audit again): fewer rounds.
+        for key in exposed:
+            if key in sealed:
+                continue
+            extra = _complement_for(key, ledger, hidden, by_key)
+            if extra is not None:
+                hidden[extra] = COMPLEMENTARY
+            elif not _hide_neighbourhood(key, ledger, hidden, by_key):
+                # Every non-zero count around it is hidden already and it is still pinned: the
+                # "<N" marks (at least 1 each) and the zeros shown give it away. Seal it.
+                _seal(key, ledger, hidden, by_key, sealed)
+    # Work bound reached: seal every component that still holds an unsealed small cell.
+    for key in [k for k, r in hidden.items() if r == SMALL and k not in sealed]:
+        if key not in sealed:
+            _seal(key, ledger, hidden, by_key, sealed)
     return hidden
 
 
-def _exposed_by_bounds(ledger: Ledger, hidden: dict[Hashable, str], limit: int) -> list[Hashable]:
+def _hide_neighbourhood(key: Hashable, ledger: Ledger, hidden: dict, by_key: dict) -> bool:
+    """Hide every non-zero count linked to `key` through relations; False when none was left."""
+    changed = False
+    for other in _component(key, ledger, hidden, by_key, everything=True):
+        if ledger.values[other] > 0 and other not in hidden:
+            hidden[other] = COMPLEMENTARY
+            changed = True
+    return changed
+
+
+def _seal(key: Hashable, ledger: Ledger, hidden: dict, by_key: dict, sealed: set) -> None:
+    """Hide every count linked to `key`: non-zero ones as complements, zeros as "<N" (true:
+    0 < N). No number of the component is shown then, and a reader can no longer count on a
+    "<N" cell being at least 1 there (which is what pins a cell once everything else is hidden)."""
+    component = _component(key, ledger, hidden, by_key, everything=True)
+    for other in component:
+        if other not in hidden:
+            hidden[other] = COMPLEMENTARY if ledger.values[other] > 0 else SMALL
+    sealed |= component
+
+
+def _exposed_by_bounds(
+    ledger: Ledger, hidden: dict[Hashable, str], limit: int, sealed: set[Hashable]
+) -> list[Hashable]:
     """Small cells pinned by propagating bounds through the sums (a necessary condition only:
     the exact audit in `_exposed` still runs when this finds nothing)."""
     big = sum(ledger.values.values()) + 1
-    low = {k: (1 if r == SMALL else limit) for k, r in hidden.items()}
+    low = {k: ((0 if k in sealed else 1) if r == SMALL else limit) for k, r in hidden.items()}
     high = {k: (limit - 1 if r == SMALL else big) for k, r in hidden.items()}
     equations = []
     for total, parts in ledger.relations:
@@ -194,7 +249,10 @@ def _exposed_by_bounds(ledger: Ledger, hidden: dict[Hashable, str], limit: int) 
                     high[key], changed = hi, True
         if not changed:
             break
-    return sorted((k for k, r in hidden.items() if r == SMALL and low[k] >= high[k]), key=repr)
+    return sorted(
+        (k for k, r in hidden.items() if r == SMALL and k not in sealed and low[k] >= high[k]),
+        key=repr,
+    )
 
 
 def _complement_for(
@@ -238,22 +296,34 @@ def _component(
 
 
 def _exposed(
-    ledger: Ledger, hidden: dict[Hashable, str], by_key: dict, limit: int
+    ledger: Ledger,
+    hidden: dict[Hashable, str],
+    by_key: dict,
+    limit: int,
+    sealed: set[Hashable],
+    budget: list[int],
 ) -> list[Hashable]:
     """Small hidden cells whose value an attacker can pin down, in a stable order."""
     exposed: list[Hashable] = []
     done: set[Hashable] = set()
     for key in sorted((k for k, r in hidden.items() if r == SMALL), key=repr):
-        if key in done:
+        if key in done or key in sealed:
             continue
         component = _component(key, ledger, hidden, by_key)
         done |= component
-        exposed.extend(_pinned(component, ledger, hidden, by_key, limit))
+        if len(component) > MAX_COMPONENT:
+            raise _OverBudget
+        exposed.extend(_pinned(component, ledger, hidden, by_key, limit, budget))
     return exposed
 
 
 def _pinned(
-    component: set[Hashable], ledger: Ledger, hidden: dict, by_key: dict, limit: int
+    component: set[Hashable],
+    ledger: Ledger,
+    hidden: dict,
+    by_key: dict,
+    limit: int,
+    budget: list[int],
 ) -> list[Hashable]:
     """The small cells of `component` that take the same value in every solution.
 
@@ -294,6 +364,9 @@ def _pinned(
     bounds = list(zip(low, [None if np.isinf(h) else h for h in high], strict=True))
 
     def solve(objective: np.ndarray) -> np.ndarray | None:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise _OverBudget
         # The linear relaxation first (a millisecond): its optimum is a vertex, integral for
         # tables like these, and then it is also the integer optimum. Otherwise the integer
         # program (tens of milliseconds).

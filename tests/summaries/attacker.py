@@ -4,7 +4,8 @@ Given the displayed strings of some counts ("12", "<5", "–") and the sums a re
 between them, it finds, for each cell shown as "<N", the smallest and largest whole value it can
 take (integer programming, scipy's HiGHS). It knows what the suppression rules imply: a "<N" cell
 is between 1 and N-1, a "–" cell is at least N (smaller ones would be shown as "<N"), zeros are
-shown. A cell is recovered when its smallest and largest possible values are equal.
+shown, except in a sealed component (cells linked by sums, none of them showing a number), where
+a "<N" cell may be 0. A cell is recovered when its smallest and largest possible values are equal.
 """
 
 from __future__ import annotations
@@ -40,7 +41,10 @@ def recovered(
         else:
             assert constant == 0, "the shown numbers contradict a sum"
     small = f"<{threshold}"
-    low = np.array([1.0 if shown[k] == small else float(threshold) for k in unknown])
+    sealed = _sealed(shown, sums)
+    low = np.array(
+        [(0.0 if k in sealed else 1.0) if shown[k] == small else float(threshold) for k in unknown]
+    )
     high = np.array([threshold - 1.0 if shown[k] == small else np.inf for k in unknown])
     constraints = [LinearConstraint(np.array(rows), rhs, rhs)] if rows else []
     found = {}
@@ -62,3 +66,21 @@ def recovered(
         if values[0] == values[1]:
             found[key] = values[0]
     return found
+
+
+def _sealed(
+    shown: dict[Hashable, str], sums: Sequence[tuple[Hashable, Sequence[Hashable]]]
+) -> set[Hashable]:
+    """Cells of the components (linked through sums) in which no cell shows a number."""
+    parent: dict[Hashable, Hashable] = {}
+
+    def root(key: Hashable) -> Hashable:
+        while parent.setdefault(key, key) != key:
+            key = parent[key]
+        return key
+
+    for total, parts in sums:
+        for part in parts:
+            parent[root(part)] = root(total)
+    numbered = {root(k) for k in parent if shown[k].isdigit()}
+    return {k for k in parent if root(k) not in numbered}
