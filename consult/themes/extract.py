@@ -44,6 +44,10 @@ LSA_DIMENSIONS = 30
 STABILITY_ROUNDS = 6
 STABILITY_FRACTION = 0.8
 STABILITY_SAMPLE = 1000  # the choice of k reads at most this many answers
+FIT_SAMPLE = 5000  # a larger part: vectorisers, LSA, k and k-means fitted on this many answers
+ASSIGN_BATCH = (
+    10_000  # ... then every answer projected and assigned to its nearest theme, in batches
+)
 SECOND_THEME_RATIO = 0.85
 STABILITY_TOLERANCE = 2.0  # standard errors
 STABILITY_FLOOR = 0.05  # adjusted Rand index
@@ -128,27 +132,8 @@ def find_themes(answers: Sequence[Answer], *, seed: int = 0) -> ThemeResult:
 
 
 def _vectorise(texts: list[str]) -> tuple[sparse.csr_matrix, sparse.csr_matrix, list[str]]:
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
     n = len(texts)
-    min_df = 2 if n >= 20 else 1
-    words = TfidfVectorizer(
-        sublinear_tf=True,
-        ngram_range=(1, 2),
-        min_df=min_df,
-        max_df=0.5 if n >= 20 else 1.0,
-        token_pattern=_WORD.pattern,
-        dtype=np.float32,
-    )
-    chars = TfidfVectorizer(
-        sublinear_tf=True,
-        analyzer="char_wb",
-        ngram_range=(3, 5),
-        min_df=min_df,
-        max_df=0.5 if n >= 20 else 1.0,
-        dtype=np.float32,
-        max_features=200_000,
-    )
+    words, chars = _vectorisers(n)
     try:
         word_matrix = words.fit_transform(texts)
         vocabulary = list(words.get_feature_names_out())
@@ -222,15 +207,21 @@ def _part_themes(part: list[tuple[Answer, str]], seed: int) -> list[FoundTheme]:
     if len(part) < MIN_THEME_ANSWERS:
         return []
     texts = [t for _, t in part]
-    combined, word_matrix, vocabulary = _vectorise(texts)
-    vectors = _reduce(combined, seed)
-    k = _choose_k(vectors, seed)
+    large = _large_part_vectors(texts, seed) if len(texts) > FIT_SAMPLE else None
+    if large is not None:
+        vectors, word_matrix, vocabulary, fitted = large
+    else:
+        combined, word_matrix, vocabulary = _vectorise(texts)
+        vectors = fitted = _reduce(combined, seed)
+    k = _choose_k(fitted, seed)
     if k == 1:
         labels = np.zeros(len(part), dtype=int)
-        centres = vectors.mean(axis=0, keepdims=True)
+        centres = fitted.mean(axis=0, keepdims=True)
     else:
-        model = _kmeans(vectors, k, seed)
+        model = _kmeans(fitted, k, seed)
         labels, centres = model.labels_, model.cluster_centers_
+        if fitted is not vectors:  # fitted on a sample: nearest centre for everyone (below)
+            labels = None
     norms = np.linalg.norm(centres, axis=1, keepdims=True)
     centres = centres / np.where(norms == 0, 1, norms)
     similarity = vectors @ centres.T  # cosine: both sides normalised
@@ -255,6 +246,112 @@ def _part_themes(part: list[tuple[Answer, str]], seed: int) -> list[FoundTheme]:
             )
         )
     return themes
+
+
+def _large_part_vectors(
+    texts: list[str], seed: int
+) -> tuple[np.ndarray, sparse.csr_matrix, list[str], np.ndarray] | None:
+    """A part with more than FIT_SAMPLE answers: the vectorisers and the LSA are fitted on a
+    seeded sample of FIT_SAMPLE answers, then every answer is projected in batches. Returns the
+    vectors of all answers, their word TF-IDF, the vocabulary and the sample's vectors (on which
+    k is chosen and k-means fitted). Parts up to FIT_SAMPLE answers never come here."""
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.feature_extraction.text import TfidfTransformer
+    from sklearn.preprocessing import normalize
+
+    rng = np.random.default_rng(seed)
+    sample = np.sort(rng.choice(len(texts), FIT_SAMPLE, replace=False))
+    words, chars = _vectorisers(FIT_SAMPLE)
+    sample_texts = [texts[i] for i in sample]
+    try:
+        words.fit(sample_texts)
+        chars.fit(sample_texts)
+    except ValueError:  # no term kept in the sample: the full computation below handles it
+        return None
+    vocabulary = list(words.get_feature_names_out())
+    char_tfidf = TfidfTransformer(sublinear_tf=True)
+    char_tfidf.idf_ = chars.idf_
+    svd = None
+    word_batches, vector_batches = [], []
+    for start in range(0, len(texts), ASSIGN_BATCH):
+        batch = texts[start : start + ASSIGN_BATCH]
+        word_part = words.transform(batch).tocsr()
+        char_part = char_tfidf.transform(_char_counts(batch, chars.vocabulary_, chars.ngram_range))
+        combined = sparse.hstack([word_part, char_part]).tocsr().astype(np.float32)
+        if svd is None:
+            dimensions = min(LSA_DIMENSIONS, FIT_SAMPLE - 1, combined.shape[1] - 1)
+            svd = TruncatedSVD(dimensions, random_state=seed, algorithm="randomized")
+            sample_rows = sparse.hstack(
+                [words.transform(sample_texts), chars.transform(sample_texts)]
+            ).tocsr()
+            svd.fit(sample_rows.astype(np.float32))
+        word_batches.append(word_part)
+        vector_batches.append(normalize(svd.transform(combined)))
+    vectors = np.vstack(vector_batches)
+    return vectors, sparse.vstack(word_batches).tocsr(), vocabulary, vectors[sample]
+
+
+def _vectorisers(n: int):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    min_df = 2 if n >= 20 else 1
+    words = TfidfVectorizer(
+        sublinear_tf=True,
+        ngram_range=(1, 2),
+        min_df=min_df,
+        max_df=0.5 if n >= 20 else 1.0,
+        token_pattern=_WORD.pattern,
+        dtype=np.float32,
+    )
+    chars = TfidfVectorizer(
+        sublinear_tf=True,
+        analyzer="char_wb",
+        ngram_range=(3, 5),
+        min_df=min_df,
+        max_df=0.5 if n >= 20 else 1.0,
+        dtype=np.float32,
+        max_features=200_000,
+    )
+    return words, chars
+
+
+def _char_counts(
+    texts: list[str], vocabulary: dict[str, int], ngram_range: tuple[int, int]
+) -> sparse.csr_matrix:
+    """The counts CountVectorizer(analyzer="char_wb", lowercase=True) gives for a fitted
+    vocabulary, computed as (answers x distinct words) @ (distinct words x n-grams): the n-grams of
+    a word are generated once per batch instead of once per occurrence."""
+    word_ids: dict[str, int] = {}
+    columns: list[int] = []
+    indptr = [0]
+    for text in texts:
+        for word in text.lower().split():
+            columns.append(word_ids.setdefault(word, len(word_ids)))
+        indptr.append(len(columns))
+    documents = sparse.csr_matrix(
+        (np.ones(len(columns), np.float32), np.asarray(columns, np.int64), np.asarray(indptr)),
+        shape=(len(texts), len(word_ids)),
+    )
+    low, high = ngram_range
+    rows: list[int] = []
+    features: list[int] = []
+    for word, row in word_ids.items():
+        padded = f" {word} "
+        for n in range(low, high + 1):
+            grams = [padded[i : i + n] for i in range(max(1, len(padded) - n + 1))]
+            for gram in grams:
+                feature = vocabulary.get(gram)
+                if feature is not None:
+                    rows.append(row)
+                    features.append(feature)
+            if len(padded) <= n:  # a short word counts once (as sklearn does)
+                break
+    grams_of = sparse.csr_matrix(
+        (np.ones(len(rows), np.float32), (rows, features)), shape=(len(word_ids), len(vocabulary))
+    )
+    counts = (documents @ grams_of).tocsr()
+    counts.sort_indices()
+    return counts
 
 
 def _label_terms(

@@ -4,6 +4,8 @@ kept across recomputation, and the staff page's access rules. SQLite and Postgre
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from flask import Flask
 
@@ -230,3 +232,30 @@ def test_merge_and_split_survive_recomputation(demo_app: Flask) -> None:
         labels = [t.label for t in themes_for(rid).themes]
         assert "Split by hand" in labels and len(labels) == len(set(labels))
     assert {"theme.merged", "theme.split"} <= set(audit_actions(demo_app))
+
+
+def test_quotes_link_to_moderation_only_for_moderators(demo_app: Flask) -> None:
+    """The themes macro (dashboard, report) links a quote to the moderation page only for staff
+    who can open it; organisers see the answer's number as text."""
+    from flask import render_template_string
+    from flask_login import login_user
+
+    staff_member(demo_app, "org@example.org", "organiser")
+    staff_member(demo_app, "both@example.org", "organiser", "moderator")
+    ids = _submit(demo_app, answers("bus", "classes"))
+    approve(demo_app, ids)
+    rid = _recommendation_id(demo_app, ids[0])
+    macro = (
+        '{% from "themes/_themes.html" import recommendation_themes with context %}'
+        "{{ recommendation_themes(rt) }}"
+    )
+    answer_link = re.compile(r'href="[^"]*/moderate/(\d+)"')
+    pages = {}
+    for email in ("org@example.org", "both@example.org"):
+        with demo_app.test_request_context():
+            login_user(db.session.scalar(sa.select(StaffUser).where(StaffUser.email == email)))
+            pages[email] = render_template_string(macro, rt=themes_for(rid))
+    assert "Answer " in pages["org@example.org"]
+    assert not answer_link.search(pages["org@example.org"])
+    linked = {int(i) for i in answer_link.findall(pages["both@example.org"])}
+    assert linked and linked <= set(ids)
