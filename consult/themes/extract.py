@@ -264,27 +264,25 @@ def _large_part_vectors(
     words, chars = _vectorisers(FIT_SAMPLE)
     sample_texts = [texts[i] for i in sample]
     try:
-        words.fit(sample_texts)
-        chars.fit(sample_texts)
+        sample_rows = sparse.hstack(
+            [words.fit_transform(sample_texts), chars.fit_transform(sample_texts)]
+        ).tocsr()
     except ValueError:  # no term kept in the sample: the full computation below handles it
         return None
     vocabulary = list(words.get_feature_names_out())
     char_tfidf = TfidfTransformer(sublinear_tf=True)
     char_tfidf.idf_ = chars.idf_
-    svd = None
+    dimensions = min(LSA_DIMENSIONS, FIT_SAMPLE - 1, sample_rows.shape[1] - 1)
+    if dimensions < 2:  # hardly any terms: the full computation handles it
+        return None
+    svd = TruncatedSVD(dimensions, random_state=seed, algorithm="randomized")
+    svd.fit(sample_rows)
     word_batches, vector_batches = [], []
     for start in range(0, len(texts), ASSIGN_BATCH):
         batch = texts[start : start + ASSIGN_BATCH]
         word_part = words.transform(batch).tocsr()
         char_part = char_tfidf.transform(_char_counts(batch, chars.vocabulary_, chars.ngram_range))
         combined = sparse.hstack([word_part, char_part]).tocsr().astype(np.float32)
-        if svd is None:
-            dimensions = min(LSA_DIMENSIONS, FIT_SAMPLE - 1, combined.shape[1] - 1)
-            svd = TruncatedSVD(dimensions, random_state=seed, algorithm="randomized")
-            sample_rows = sparse.hstack(
-                [words.transform(sample_texts), chars.transform(sample_texts)]
-            ).tocsr()
-            svd.fit(sample_rows.astype(np.float32))
         word_batches.append(word_part)
         vector_batches.append(normalize(svd.transform(combined)))
     vectors = np.vstack(vector_batches)
