@@ -12,6 +12,8 @@ import pytest
 import redis
 import sqlalchemy as sa
 from flask import Flask
+from rq import Queue
+from rq.job import Job
 
 from consult import jobs
 from consult.core.extensions import db
@@ -169,6 +171,10 @@ def run_burst_worker(app: Flask) -> None:
         SimpleWorker([queue], connection=queue.connection, name=name).work(burst=True)
 
 
+def _translation_jobs(queue: Queue) -> list[Job]:
+    return [job for job in queue.jobs if job.args and job.args[0] == JOB]
+
+
 def test_with_redis_an_approval_queues_a_job_that_a_worker_runs(
     rq_app: Flask, libretranslate: FakeLibreTranslate
 ) -> None:
@@ -176,8 +182,9 @@ def test_with_redis_an_approval_queues_a_job_that_a_worker_runs(
     approve(rq_app, rid)
     with rq_app.app_context():
         queue = jobs.queue_for(rq_app)
-        assert queue.count == 1
-        [job] = queue.jobs
+        # The approval also queues the recommendation's themes (consult/themes): one job each.
+        assert queue.count == 2
+        [job] = _translation_jobs(queue)
         assert job.func_name == "consult.jobs.run_job" and job.args == (JOB, rid)
     assert stored(rq_app, rid) == [] and libretranslate.requests == []
     run_burst_worker(rq_app)
@@ -194,7 +201,7 @@ def test_with_redis_a_failing_provider_is_retried_later(
     [rid] = submitted_answers(rq_app, [PLAIN])
     approve(rq_app, rid)
     with rq_app.app_context():
-        [job] = jobs.queue_for(rq_app).jobs
+        [job] = _translation_jobs(jobs.queue_for(rq_app))
     run_burst_worker(rq_app)
     job.refresh()
     assert job.get_status() == "scheduled" and job.retries_left == 2  # next try in 10 s
