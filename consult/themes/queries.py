@@ -4,6 +4,17 @@
 recomputation has been asked for (new approved answers, a saved translation) and has not finished
 yet, or when answers exist but nothing has been computed. Quotes show the public (redacted) text
 and its translation into a working language; discarded themes are not shown.
+
+Filters and small groups. Themes are computed once over all approved answers; with the dashboard's
+`filters` active, each theme's count, its share and the number of answers read in their original
+language are counted among the answers whose submission matches the filters (the dashboard's own
+`_submitted` conditions, one grouped statement each), and quotes come from those answers only:
+the theme's stored quotes that match first, then other matching members by answer number. Every
+count goes through the dashboard's suppression (`consult.summaries.suppression`): 1 to
+threshold-1 shows "<N", zero is shown, and when the themes of a recommendation add up exactly to
+its answers (each answer in exactly one theme) the relation is declared so a hidden theme cannot be
+recovered by subtraction (see docs/decisions.md, "Themes"). A theme whose filtered count is below
+the threshold shows no quote. Templates print the `shown_*` strings, never the raw counts.
 """
 
 from __future__ import annotations
@@ -22,9 +33,15 @@ from consult.models import (
     Response,
     ResponseTranslation,
     StaffUser,
+    Submission,
 )
 from consult.models.themes import Theme, ThemeMember, ThemeRun
+from consult.summaries.queries import DashboardFilters, _submitted
+from consult.summaries.suppression import Ledger, Protected, effective_threshold, protect
 from consult.themes.inputs import best_translation, working_languages
+
+# Quotes per theme (the job stores ranks 1-3).
+MAX_QUOTES = 3
 
 
 @dataclass(frozen=True)
@@ -40,28 +57,58 @@ class Quote:
 class ThemeView:
     id: int
     label: str
-    answer_count: int
-    share: float  # of the answers considered, 0..1
+    # Raw numbers, for code that decides (the narrative skips themes below the threshold); pages
+    # print `shown_count` and `shown_share`, which are suppressed.
+    answer_count: int  # among the filtered answers when a filter is active
+    share: float  # of the answers considered (filtered likewise), 0..1
     quotes: tuple[Quote, ...]
     reviewed_by: str | None  # the reviewer's e-mail
     reviewed_at: datetime | None
+    shown_count: str = ""  # "12", "<5", or "–" (hidden so that another cannot be recovered)
+    shown_share: float | None = None  # None when the count is hidden
+    suppressed: bool = False  # the count (and share) must not be shown
+    plural_count: int = 0  # the number to choose a plural form with (threshold when hidden)
 
 
 @dataclass(frozen=True)
 class RecommendationThemes:
     recommendation_id: int
     themes: tuple[ThemeView, ...]
-    answers_considered: int
-    untranslated: int
+    answers_considered: int  # raw, among the filtered answers when a filter is active
+    untranslated: int  # raw, likewise
     computed_at: datetime | None
     pending: bool
+    filtered: bool = False
+    threshold: int = 5
+    shown_considered: str = ""
+    plural_considered: int = 0
+    shown_untranslated: str = ""
+    plural_untranslated: int = 0
 
 
-def themes_for(recommendation_id: int) -> RecommendationThemes:
-    return _read([recommendation_id])[recommendation_id]
+def themes_for(
+    recommendation_id: int,
+    *,
+    filters: DashboardFilters | None = None,
+    threshold: int | None = None,
+) -> RecommendationThemes:
+    row = db.session.execute(
+        sa.select(Recommendation.consultation_id, Consultation.small_group_threshold)
+        .join(Consultation, Recommendation.consultation_id == Consultation.id)
+        .where(Recommendation.id == recommendation_id)
+    ).one()
+    limit = effective_threshold(threshold if threshold is not None else row[1])
+    return _read(row[0], [recommendation_id], filters, limit)[recommendation_id]
 
 
-def themes_for_consultation(consultation_id: int) -> dict[int, RecommendationThemes]:
+def themes_for_consultation(
+    consultation_id: int,
+    *,
+    filters: DashboardFilters | None = None,
+    threshold: int | None = None,
+) -> dict[int, RecommendationThemes]:
+    """Every recommendation's themes; with `filters`, counted among the matching submissions;
+    `threshold` defaults to the consultation's small-group threshold (never below 3)."""
     ids = list(
         db.session.scalars(
             sa.select(Recommendation.id)
@@ -69,7 +116,13 @@ def themes_for_consultation(consultation_id: int) -> dict[int, RecommendationThe
             .order_by(Recommendation.position)
         )
     )
-    return _read(ids) if ids else {}
+    if not ids:
+        return {}
+    if threshold is None:
+        threshold = db.session.scalar(
+            sa.select(Consultation.small_group_threshold).where(Consultation.id == consultation_id)
+        )
+    return _read(consultation_id, ids, filters, effective_threshold(threshold))
 
 
 def _has_approved_text(recommendation_ids: list[int]) -> set[int]:
@@ -85,7 +138,133 @@ def _has_approved_text(recommendation_ids: list[int]) -> set[int]:
     return {row[0] for row in rows}
 
 
-def _read(recommendation_ids: list[int]) -> dict[int, RecommendationThemes]:
+def _member_counts(theme_ids: list[int], in_scope: list | None) -> dict[int, int]:
+    """Members per theme (organisers' exclusions left out), among `in_scope` submissions."""
+    query = sa.select(ThemeMember.theme_id, sa.func.count()).where(
+        ThemeMember.theme_id.in_(theme_ids), ThemeMember.excluded.is_(False)
+    )
+    if in_scope is not None:
+        query = (
+            query.join(Response, Response.id == ThemeMember.response_id)
+            .join(Submission, Submission.id == Response.submission_id)
+            .where(*in_scope)
+        )
+    return dict(db.session.execute(query.group_by(ThemeMember.theme_id)).all())
+
+
+def _quote_ids(theme_ids: list[int], in_scope: list | None) -> dict[int, list[int]]:
+    """Each theme's quotes, best first: the stored ones; with a filter, the stored ones among the
+    filtered members, then other filtered members by answer number, up to MAX_QUOTES."""
+    if in_scope is None:
+        rows = db.session.execute(
+            sa.select(ThemeMember.theme_id, ThemeMember.response_id, ThemeMember.quote_rank)
+            .where(
+                ThemeMember.theme_id.in_(theme_ids),
+                ThemeMember.quote_rank.is_not(None),
+                ThemeMember.excluded.is_(False),
+            )
+            .order_by(ThemeMember.theme_id, ThemeMember.quote_rank, ThemeMember.response_id)
+        )
+    else:
+        order = sa.func.row_number().over(
+            partition_by=ThemeMember.theme_id,
+            order_by=(
+                sa.case((ThemeMember.quote_rank.is_(None), 1), else_=0),
+                ThemeMember.quote_rank,
+                ThemeMember.response_id,
+            ),
+        )
+        ranked = (
+            sa.select(ThemeMember.theme_id, ThemeMember.response_id, order.label("n"))
+            .join(Response, Response.id == ThemeMember.response_id)
+            .join(Submission, Submission.id == Response.submission_id)
+            .where(
+                ThemeMember.theme_id.in_(theme_ids),
+                ThemeMember.excluded.is_(False),
+                Response.moderation_state == ModerationState.APPROVED,
+                Response.public_text.is_not(None),
+                *in_scope,
+            )
+            .subquery()
+        )
+        rows = db.session.execute(
+            sa.select(ranked.c.theme_id, ranked.c.response_id, ranked.c.n)
+            .where(ranked.c.n <= MAX_QUOTES)
+            .order_by(ranked.c.theme_id, ranked.c.n)
+        )
+    quotes: dict[int, list[int]] = defaultdict(list)
+    for theme_id, response_id, _rank in rows:
+        quotes[theme_id].append(response_id)
+    return quotes
+
+
+def _filtered_inputs(
+    consultation_id: int, recommendation_ids: list[int], in_scope: list
+) -> dict[int, tuple[int, int]]:
+    """(answers considered, of which read in their original language) per recommendation among
+    the filtered submissions: the approved answers with a public text that the last computation
+    read (approved before it started), and those neither written in a working language nor
+    translated into one (the rule of `consult.themes.inputs`)."""
+    languages = db.session.execute(
+        sa.select(Consultation.working_languages, Consultation.source_language).where(
+            Consultation.id == consultation_id
+        )
+    ).one()
+    wanted = working_languages(languages[0], languages[1])
+    written_in = sa.func.coalesce(Response.detected_language, Response.text_language)
+    translated = sa.exists().where(
+        ResponseTranslation.response_id == Response.id,
+        ResponseTranslation.language.in_(wanted),
+        ResponseTranslation.text.is_not(None),
+        sa.func.trim(ResponseTranslation.text) != "",
+    )
+    untranslated = sa.and_(sa.or_(written_in.is_(None), written_in.not_in(wanted)), ~translated)
+    rows = db.session.execute(
+        sa.select(
+            Response.recommendation_id,
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(sa.case((untranslated, 1), else_=0)), 0),
+        )
+        .join(Submission, Submission.id == Response.submission_id)
+        .join(ThemeRun, ThemeRun.recommendation_id == Response.recommendation_id)
+        .where(
+            Response.recommendation_id.in_(recommendation_ids),
+            Response.moderation_state == ModerationState.APPROVED,
+            Response.public_text.is_not(None),
+            sa.func.trim(Response.public_text) != "",
+            ThemeRun.data_as_of.is_not(None),
+            sa.or_(Response.moderated_at.is_(None), Response.moderated_at <= ThemeRun.data_as_of),
+            *in_scope,
+        )
+        .group_by(Response.recommendation_id)
+    )
+    return {rid: (int(count), int(untranslated)) for rid, count, untranslated in rows}
+
+
+def _protect(
+    considered: int, untranslated: int, counts: dict[int, int], threshold: int
+) -> Protected:
+    """One recommendation's theme counts through the dashboard's suppression. Themes overlap and
+    some answers are in none, so their counts add up to nothing in general; when they do add up
+    to the answers considered (each answer in exactly one theme), that relation is declared."""
+    ledger = Ledger()
+    ledger.add("considered", considered, priority=2)
+    ledger.add("untranslated", untranslated, priority=1)
+    for theme_id, count in counts.items():
+        ledger.add(("theme", theme_id), count)
+    if counts and sum(counts.values()) == considered:
+        ledger.relate("considered", [("theme", t) for t in counts])
+    return protect(ledger, threshold)
+
+
+def _read(
+    consultation_id: int,
+    recommendation_ids: list[int],
+    filters: DashboardFilters | None,
+    threshold: int,
+) -> dict[int, RecommendationThemes]:
+    filtered = filters is not None and filters.active
+    in_scope = _submitted(consultation_id, filters) if filtered else None
     runs = {
         run.recommendation_id: run
         for run in db.session.scalars(
@@ -101,24 +280,11 @@ def _read(recommendation_ids: list[int]) -> dict[int, RecommendationThemes]:
     )
     theme_ids = [t.id for t in themes]
     counts: dict[int, int] = {}
-    quotes: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    quotes: dict[int, list[int]] = {}
     reviewers: dict[int, str] = {}
     if theme_ids:
-        counts = dict(
-            db.session.execute(
-                sa.select(ThemeMember.theme_id, sa.func.count())
-                .where(ThemeMember.theme_id.in_(theme_ids), ThemeMember.excluded.is_(False))
-                .group_by(ThemeMember.theme_id)
-            ).all()
-        )
-        for theme_id, response_id, rank in db.session.execute(
-            sa.select(ThemeMember.theme_id, ThemeMember.response_id, ThemeMember.quote_rank).where(
-                ThemeMember.theme_id.in_(theme_ids),
-                ThemeMember.quote_rank.is_not(None),
-                ThemeMember.excluded.is_(False),
-            )
-        ):
-            quotes[theme_id].append((rank, response_id))
+        counts = _member_counts(theme_ids, in_scope)
+        quotes = _quote_ids(theme_ids, in_scope)
         reviewer_ids = {t.reviewed_by_id for t in themes if t.reviewed_by_id}
         if reviewer_ids:
             reviewers = dict(
@@ -126,31 +292,59 @@ def _read(recommendation_ids: list[int]) -> dict[int, RecommendationThemes]:
                     sa.select(StaffUser.id, StaffUser.email).where(StaffUser.id.in_(reviewer_ids))
                 ).all()
             )
-    quote_ids = sorted({rid for pairs in quotes.values() for _, rid in pairs})
-    shown = _quotes(quote_ids)
+    if in_scope is not None:
+        inputs = _filtered_inputs(consultation_id, recommendation_ids, in_scope)
+    else:
+        inputs = {rid: (run.answers_considered, run.untranslated) for rid, run in runs.items()}
+    by_recommendation: dict[int, list[Theme]] = defaultdict(list)
+    for theme in themes:
+        by_recommendation[theme.recommendation_id].append(theme)
+    protected = {
+        rid: _protect(
+            *inputs.get(rid, (0, 0)),
+            {t.id: counts.get(t.id, 0) for t in by_recommendation.get(rid, [])},
+            threshold,
+        )
+        for rid in recommendation_ids
+    }
+    # A quote under a filter that leaves fewer people than the threshold in its theme would
+    # single someone out: such themes show none. Without a filter, any approved answer may be
+    # quoted (it says nothing about who wrote it).
+    quoted = {
+        t.id: quotes.get(t.id, [])
+        for t in themes
+        if in_scope is None or counts.get(t.id, 0) >= threshold
+    }
+    shown = _quotes(sorted({rid for ids in quoted.values() for rid in ids}))
     missing_runs = [rid for rid in recommendation_ids if rid not in runs]
     waiting = _has_approved_text(missing_runs) if missing_runs else set()
-    by_recommendation: dict[int, list[ThemeView]] = defaultdict(list)
-    for theme in themes:
-        run = runs.get(theme.recommendation_id)
-        considered = run.answers_considered if run else 0
-        count = counts.get(theme.id, 0)
-        by_recommendation[theme.recommendation_id].append(
-            ThemeView(
-                id=theme.id,
-                label=theme.label,
-                answer_count=count,
-                share=(count / considered) if considered else 0.0,
-                quotes=tuple(
-                    shown[rid] for _, rid in sorted(quotes.get(theme.id, [])) if rid in shown
-                ),
-                reviewed_by=reviewers.get(theme.reviewed_by_id) if theme.reviewed_by_id else None,
-                reviewed_at=theme.reviewed_at,
-            )
-        )
     result = {}
     for rid in recommendation_ids:
         run = runs.get(rid)
+        considered, untranslated = inputs.get(rid, (0, 0))
+        cells = protected[rid]
+        views = []
+        for theme in by_recommendation.get(rid, []):
+            count = counts.get(theme.id, 0)
+            key = ("theme", theme.id)
+            hidden = not cells.shown(key)
+            views.append(
+                ThemeView(
+                    id=theme.id,
+                    label=theme.label,
+                    answer_count=count,
+                    share=(count / considered) if considered else 0.0,
+                    quotes=tuple(shown[q] for q in quoted.get(theme.id, []) if q in shown),
+                    reviewed_by=reviewers.get(theme.reviewed_by_id)
+                    if theme.reviewed_by_id
+                    else None,
+                    reviewed_at=theme.reviewed_at,
+                    shown_count=cells.display(key),
+                    shown_share=None if hidden else ((count / considered) if considered else 0.0),
+                    suppressed=hidden,
+                    plural_count=threshold if hidden else count,
+                )
+            )
         pending = (
             rid in waiting
             if run is None
@@ -159,11 +353,17 @@ def _read(recommendation_ids: list[int]) -> dict[int, RecommendationThemes]:
         )
         result[rid] = RecommendationThemes(
             recommendation_id=rid,
-            themes=tuple(by_recommendation.get(rid, [])),
-            answers_considered=run.answers_considered if run else 0,
-            untranslated=run.untranslated if run else 0,
+            themes=tuple(views),
+            answers_considered=considered,
+            untranslated=untranslated,
             computed_at=run.computed_at if run else None,
             pending=pending,
+            filtered=filtered,
+            threshold=threshold,
+            shown_considered=cells.display("considered"),
+            plural_considered=considered if cells.shown("considered") else threshold,
+            shown_untranslated=cells.display("untranslated"),
+            plural_untranslated=untranslated if cells.shown("untranslated") else threshold,
         )
     return result
 
