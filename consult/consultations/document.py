@@ -12,12 +12,14 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
-import yaml
 from babel import Locale, UnknownLocaleError
 from flask_babel import lazy_gettext as _l
+
+if TYPE_CHECKING:  # loaded by the functions that read or check a document, not at start
+    import jsonschema
+    import yaml
 
 FORMAT = "consult-consultation/1"
 # A consultation with 14 languages and dozens of recommendations is well under 1 MB.
@@ -74,6 +76,8 @@ def _kind(filename: str, text: str) -> str:
 def _refuse_aliases(text: str) -> None:
     """YAML anchors and aliases can make a small file expand into gigabytes: a consultation
     document has no need for them."""
+    import yaml  # only imports and exports of consultations need it: not loaded at start
+
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
         if isinstance(event, yaml.AliasEvent):
             line = event.start_mark.line + 1
@@ -85,6 +89,8 @@ def _refuse_aliases(text: str) -> None:
 def _lines(text: str) -> dict[Path, int]:
     """Each value's line (1-based) by its path, from PyYAML's node marks (JSON is read as YAML
     for this; when that fails there are no lines, only field names)."""
+    import yaml
+
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:
@@ -124,6 +130,8 @@ def read_document(raw: bytes, filename: str = "") -> tuple[dict[str, Any], dict[
     except UnicodeDecodeError:
         raise InvalidDocument([Problem("", None, _l("The file is not UTF-8 text."))]) from None
     kind = _kind(filename, text)
+    import yaml
+
     try:
         if kind == "json":
             data = json.loads(text)
@@ -248,6 +256,8 @@ def check_document(
 
     `new_slug`: the document creates a consultation, so its slug must be free and not reserved.
     """
+    import jsonschema  # 30 ms and 5 MB at import: loaded when a document is checked, not at start
+
     validator = jsonschema.Draft202012Validator(schema())
     errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     problems = [_problem(*_schema_message(error), lines) for error in errors]

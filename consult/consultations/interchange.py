@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-import yaml
-
 from consult.consultations.document import FORMAT
 from consult.core.extensions import db
 from consult.models import (
@@ -176,20 +174,18 @@ def _outcomes_by_recommendation(consultation: Consultation) -> dict[int, dict[st
     return found
 
 
-class _LiteralDumper(yaml.SafeDumper):
-    """Multi-line text as YAML literal blocks (`|`), so the file reads like the text."""
-
-
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_LiteralDumper.add_representer(str, _represent_str)
-
-
 def dump_yaml(doc: dict[str, Any]) -> str:
-    return yaml.dump(doc, Dumper=_LiteralDumper, allow_unicode=True, sort_keys=False, width=100)
+    import yaml  # only exports of consultations need it: not loaded at start
+
+    class LiteralDumper(yaml.SafeDumper):
+        """Multi-line text as YAML literal blocks (`|`), so the file reads like the text."""
+
+    def represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+        style = "|" if "\n" in value else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    LiteralDumper.add_representer(str, represent_str)
+    return yaml.dump(doc, Dumper=LiteralDumper, allow_unicode=True, sort_keys=False, width=100)
 
 
 def dump_json(doc: dict[str, Any]) -> str:

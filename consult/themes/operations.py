@@ -26,7 +26,6 @@ from consult.core.extensions import db
 from consult.core.timeutil import utcnow
 from consult.models import Recommendation, Response, ResponseTranslation, StaffUser
 from consult.models.themes import Theme, ThemeMember, ThemeRun
-from consult.themes.extract import Answer, find_themes, match_to_themes, quotes_of
 from consult.themes.inputs import load_inputs
 
 log = logging.getLogger(__name__)
@@ -117,6 +116,9 @@ def recompute(recommendation_id: int, *, force: bool = False) -> bool:
         run.data_as_of = started
         db.session.flush()
         return False
+    # NumPy, SciPy and scikit-learn: loaded by the job that computes themes, not at start.
+    from consult.themes.extract import Answer, find_themes, match_to_themes, quotes_of
+
     answers = [Answer(a.response_id, a.text, a.language, a.stance) for a in inputs.answers]
     current = {a.response_id for a in inputs.answers}
     texts = {a.response_id: a.text for a in inputs.answers}
