@@ -13,7 +13,7 @@ from werkzeug.routing import BaseConverter
 
 from consult import vocab
 from consult.i18n.formatting import local_date, local_number
-from consult.i18n.languages import language_info, offered_languages
+from consult.i18n.languages import LanguageInfo, infos_of, language_info, offered_languages
 from consult.i18n.selection import current_language
 from consult.staff.paging import page_url, with_current_query
 
@@ -85,18 +85,20 @@ def _marked_address(code: str) -> str:
 def cached_language_menu(menu: Callable[[Callable[[str], str]], Markup]) -> Markup:
     """The header's language menu (the `language_menu` macro of base.html, given here).
 
-    It depends only on the page's language and the page's address: it is rendered once per
-    language (per app), with stand-ins for the address, which each page then fills in. Pages whose
-    address does not carry the language (`_around_language_code`) render it every time.
+    It depends only on the page's language, the languages listed and the page's address: it is
+    rendered once per language and list (per app), with stand-ins for the address, which each
+    page then fills in. Pages whose address does not carry the language
+    (`_around_language_code`) render it every time.
     """
     around = _page_address_around_code()
     if around is None:
         return menu(switch_language_url)
     menus = current_app.extensions.setdefault("consult_language_menus", {})
-    code = current_language().code
-    marked = menus.get(code)
+    # A consultation's pages list its own languages (consult.participation.offered).
+    key = (current_language().code, g.get("offered_languages"))
+    marked = menus.get(key)
     if marked is None:
-        marked = menus[code] = str(menu(_marked_address))
+        marked = menus[key] = str(menu(_marked_address))
     before, after = around
     # `marked` is the autoescaped output of a template; the address parts are escaped here.
     filled = marked.replace(_BEFORE_CODE, escape(before)).replace(_AFTER_CODE, escape(after))
@@ -115,10 +117,16 @@ def nl2br(text: str | None) -> Markup:
     return Markup("<br>").join(escape(line) for line in (text or "").split("\n"))
 
 
+def page_languages() -> tuple[LanguageInfo, ...]:
+    """The language menu's languages: the consultation's on its pages, else every offered one."""
+    codes = g.get("offered_languages")
+    return infos_of(codes) if codes else offered_languages()
+
+
 def template_context() -> dict[str, Any]:
     return {
         "page_language": current_language(),
-        "languages": offered_languages(),
+        "languages": page_languages(),
         "in_participant_area": bool(g.get("lang")),
     }
 

@@ -40,6 +40,11 @@ def offered_languages() -> tuple[LanguageInfo, ...]:
     return _infos(tuple(current_app.config["CONSULT_LANGUAGES"]))
 
 
+def infos_of(codes: tuple[str, ...]) -> tuple[LanguageInfo, ...]:
+    """Names and directions of some languages (a consultation's), made once per set."""
+    return _infos(codes)
+
+
 @cache
 def _infos(codes: tuple[str, ...]) -> tuple[LanguageInfo, ...]:
     return tuple(language_info(code) for code in codes)

@@ -7,6 +7,8 @@ staff member's own choice, then the same negotiation.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from babel.support import NullTranslations, Translations
 from flask import Flask, g, has_app_context, has_request_context, request
 from flask_babel import get_translations
@@ -26,14 +28,25 @@ LANGUAGE_COOKIE = "consult_lang"
 
 def negotiated_language() -> str:
     """The language for a request that does not carry one in its URL."""
-    from_cookie = closest_supported(request.cookies.get(LANGUAGE_COOKIE))
+    return negotiated_among(None, default_language())
+
+
+def negotiated_among(offered: Collection[str] | None, fallback: str) -> str:
+    """The reader's language among `offered` (None: every supported language): the cookie's, then
+    the browser's Accept-Language, then `fallback`."""
+
+    def usable(code: str | None) -> str | None:
+        match = closest_supported(code)
+        return match if match and (offered is None or match in offered) else None
+
+    from_cookie = usable(request.cookies.get(LANGUAGE_COOKIE))
     if from_cookie:
         return from_cookie
     for code, _quality in request.accept_languages:
-        match = closest_supported(code)
+        match = usable(code)
         if match:
             return match
-    return default_language()
+    return fallback
 
 
 def select_locale() -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, TypeVar
-from urllib.parse import quote
 
+from babel.lists import format_list
 from flask import (
     Blueprint,
     abort,
@@ -49,6 +49,12 @@ from consult.participation.forms import (
     StartAgainForm,
     SubmitForm,
 )
+from consult.participation.offered import (
+    best_language,
+    offer_languages_of,
+    offered_codes,
+    same_page_in,
+)
 from consult.participation.receipts import format_receipt_code, normalise_receipt_code
 from consult.participation.unavailable import handle_database_errors, on_failure
 from consult.vocab import Stance
@@ -60,16 +66,12 @@ handle_database_errors(bp)
 # The signed "form shown at" stamp of the spam defences (templates/participation/_spam_trap.html).
 bp.add_app_template_global(spam.form_stamp, "spam_stamp")
 
-# Characters left as they are when a path or query is copied into a redirect (RFC 3986); every
-# other one, a line break above all, is percent-encoded.
-URL_PATH_SAFE = "/:@!$&'()*+,;=-._~"
-URL_QUERY_SAFE = URL_PATH_SAFE + "?%"
 # Long enough that a returning participant finds their language; short, because the cookie says
 # which language a shared phone's last user read.
 LANGUAGE_COOKIE_DAYS = 30
 
 Page = str | tuple[str, int] | HTTPResponse
-PageT = TypeVar("PageT")
+PageT = TypeVar("PageT", bound=participation.JourneyPage)
 
 
 @bp.url_value_preprocessor
@@ -92,12 +94,7 @@ def redirect_unknown_language() -> HTTPResponse | None:
     target = g.get("lang_redirect")
     if target is None:
         return None
-    # The path arrives decoded (%0d%0a is a line break by now): quote it again for the header.
-    _empty, _old, rest = request.path.partition("/")[2].partition("/")
-    location = f"/{target}/{quote(rest, safe=URL_PATH_SAFE)}"
-    if request.query_string:
-        location += "?" + quote(request.query_string, safe=URL_QUERY_SAFE)
-    return redirect(location, code=302)
+    return redirect(same_page_in(target), code=302)
 
 
 @bp.after_request
@@ -137,7 +134,19 @@ def favicon() -> HTTPResponse:
 @bp.get("/")
 def home() -> Page:
     consultations = localise_consultations(participation.listed_consultations(), g.lang)
-    return render_template("participation/home.html", consultations=consultations)
+    # A consultation not offered in the reader's language links straight to their best offered
+    # one and names the languages it is offered in.
+    elsewhere = {}
+    for item in consultations:
+        offered = offered_codes(item.consultation)
+        if g.lang not in offered:
+            elsewhere[item.consultation.id] = (
+                best_language(item.consultation, offered),
+                format_list([language_info(code).endonym for code in offered], locale=g.lang),
+            )
+    return render_template(
+        "participation/home.html", consultations=consultations, elsewhere=elsewhere
+    )
 
 
 @bp.get("/languages")
@@ -164,7 +173,7 @@ def languages() -> Page:
 def _open(read: Callable[[], PageT]) -> PageT:
     """What a page reads of an open consultation; 404 when there is none, 410 once it is closed."""
     try:
-        return read()
+        page = read()
     except participation.ConsultationNotFound:
         abort(404)
     except participation.ConsultationClosed as closed:
@@ -172,6 +181,8 @@ def _open(read: Callable[[], PageT]) -> PageT:
             db.session.commit()
         g.closed_consultation = closed.consultation
         abort(410)
+    offer_languages_of(page.consultation)
+    return page
 
 
 def _journey_page(slug: str) -> participation.JourneyPage:
