@@ -119,15 +119,21 @@ def preview_intro(slug: str, lang: str) -> Page:
         state["agreed"] = True
         _keep(slug, state)
         return redirect(url_for(".preview_question", slug=slug, lang=lang, position=1))
+    # "?returning=1": the page as someone sees it who began under consent text that has since
+    # changed (a consent bump, issue 12): they must agree again before they can send.
+    returning = request.method == "GET" and request.args.get("returning") == "1"
     return _render(
         "participation/intro.html",
         422 if form.is_submitted() else 200,
         consultation=localise_consultation(consultation, lang),
         total=_total(consultation),
         form=form,
-        has_draft=bool(state.get("agreed")),
+        has_draft=returning or bool(state.get("agreed")),
+        consent_changed=returning,
         session_ended=False,
         shared_phone=False,
+        preview_returning=returning,
+        preview_consent_bumped=consultation.consent_version > 1,
     )
 
 

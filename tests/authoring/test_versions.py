@@ -119,3 +119,24 @@ def test_a_consent_change_makes_open_drafts_agree_again(app: Flask) -> None:
         sent = db.session.scalar(sa.select(Submission))
         assert sent.state == "submitted" and sent.consent_version == 2
         assert db.session.scalar(sa.select(Response.text)) == "Keep this"
+
+
+def test_the_preview_shows_the_page_of_people_who_must_agree_again(app: Flask) -> None:
+    staff = organiser(app)
+    create(staff)
+    ready_to_open(staff, recommendations=1)
+    intro = staff.get(f"/staff/c/{SLUG}/preview/en/")
+    assert "began before the consent text changed" not in intro.text  # nothing changed yet
+    write_texts(staff, consent="Your answers are kept for five years.", consent_changed="y")
+    intro = staff.get(f"/staff/c/{SLUG}/preview/en/")
+    assert "What you agree to has changed" not in intro.text
+    link = intro.soup.find(
+        "a", string="See this page as someone who began before the consent text changed"
+    )
+    returning = staff.get(link["href"])
+    assert returning.status == 200
+    assert "What you agree to has changed" in returning.text
+    assert "kept for five years" in returning.text
+    assert returning.soup.find("a", string="See this page as a new participant") is not None
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 0
