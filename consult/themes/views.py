@@ -71,13 +71,26 @@ def _page(recommendation: Recommendation, error: str | None = None, status: int 
         ]
         for t in themes
     }
+    summary = themes_for(recommendation.id)
+    # Counts as the dashboard shows them ("<5" for a small theme); a discarded theme is not on
+    # the dashboard, its count follows the plain rule.
+    counts = {t.id: (t.shown_count, t.plural_count) for t in summary.themes}
+    for theme in themes:
+        if theme.id not in counts:
+            n = len(members[theme.id])
+            small = 0 < n < summary.threshold
+            counts[theme.id] = (
+                f"<{summary.threshold}" if small else str(n),
+                summary.threshold if small else n,
+            )
     return render_template(
         "themes/recommendation.html",
         recommendation=recommendation,
         consultation=recommendation.consultation,
         themes=themes,
         members=members,
-        summary=themes_for(recommendation.id),
+        counts=counts,
+        summary=summary,
         error=error,
     ), status
 
