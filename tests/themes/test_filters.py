@@ -13,9 +13,10 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 from flask import Flask, current_app, render_template_string
+from flask_login import login_user
 
 from consult.core.extensions import db
-from consult.models import Consultation, Response, SubmissionGroup
+from consult.models import Consultation, Response, StaffUser, SubmissionGroup
 from consult.models.themes import Theme, ThemeMember
 from consult.participation import operations as participation
 from consult.summaries.queries import DashboardFilters
@@ -186,6 +187,15 @@ def test_a_small_group_shows_fewer_than_the_threshold_and_no_quote(demo_app: Fla
             macro, rt=themes_for_consultation(world["cid"], filters=filters)[world["rid"]]
         )
     assert "Found in &lt;5 written answers." in html
+    assert "those of the answers that match the filters" in html
+    with demo_app.test_request_context():
+        login_user(
+            db.session.scalar(sa.select(StaffUser).where(StaffUser.email == "org@example.org"))
+        )
+        everyone = render_template_string(
+            macro, rt=themes_for_consultation(world["cid"])[world["rid"]]
+        )
+    assert "match the filters" not in everyone and "<blockquote" in everyone
     assert "&lt;5 answers" in html and "<blockquote" not in html
     assert not re.search(r"\b[12] answers?\b", html)
     # A threshold set higher on the consultation applies (the transit French answers: 6 < 7).
@@ -272,3 +282,43 @@ def _split_form(html: str, theme_id: int) -> int:
         if f'value="{theme_id}"' in form and 'value="split"' in form:
             return i
     raise AssertionError("no split form for the theme")
+
+
+def test_themes_that_add_up_to_the_answers_hide_a_second_count(demo_app: Flask) -> None:
+    """When every answer is in exactly one theme, "answers considered" minus the shown themes
+    would give a hidden one back: a second theme is hidden too ("–", no share). When the themes
+    overlap, nothing adds up and only the small theme is hidden."""
+    world = _world(demo_app)
+    everyone = sorted(world["english"] | world["french"])
+    with demo_app.app_context():
+        for theme in db.session.scalars(
+            sa.select(Theme).where(Theme.recommendation_id == world["rid"])
+        ):
+            db.session.delete(theme)
+        db.session.flush()
+        small = Theme(recommendation_id=world["rid"], label="Two", position=0, pinned=True)
+        small.members = [ThemeMember(response_id=r, quote_rank=1) for r in everyone[:2]]
+        rest = Theme(recommendation_id=world["rid"], label="Rest", position=1, pinned=True)
+        rest.members = [ThemeMember(response_id=r) for r in everyone[2:]]
+        db.session.add_all([small, rest])
+        db.session.commit()
+        rest_id = rest.id
+    result = _read(demo_app, world)
+    two, others = result.themes
+    assert (two.shown_count, others.shown_count) == ("<5", "–")
+    assert two.suppressed and others.suppressed and others.shown_share is None
+    assert result.shown_considered == str(len(everyone))
+    # The quote of the small theme stays without a filter (it says nothing about its writer).
+    assert {q.response_id for q in two.quotes} == set(everyone[:2])
+    # Under a filter the same holds among the filtered answers, and the small theme's quotes go.
+    english = _read(demo_app, world, DashboardFilters(language="en"))
+    two, others = english.themes
+    assert (two.shown_count, others.shown_count) == ("<5", "–") and not two.quotes
+    assert english.shown_considered == str(len(world["english"]))
+    # Once the themes overlap, nothing adds up: only the small theme is hidden.
+    with demo_app.app_context():
+        db.session.add(ThemeMember(theme_id=rest_id, response_id=everyone[0]))
+        db.session.commit()
+    overlapping = _read(demo_app, world)
+    two, others = overlapping.themes
+    assert (two.shown_count, others.shown_count) == ("<5", str(len(everyone) - 1))
