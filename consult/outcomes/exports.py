@@ -21,7 +21,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from consult.models import Consultation
 from consult.outcomes.export_rows import ExportRow, iter_answers, translation_languages
-from consult.outcomes.spreadsheet import spreadsheet_safe, xlsx_safe
+from consult.outcomes.spreadsheet import spreadsheet_safe, xlsx_row, xlsx_safe
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -69,27 +69,30 @@ def _columns(full: bool, languages: list[str]) -> list[str]:
 
 
 def _cells(row: ExportRow, full: bool, languages: list[str]) -> list[Any]:
+    """A row's cells; an empty one is None, which the CSV writer writes as an empty field and
+    openpyxl leaves out of the sheet altogether (an empty string would still cost it a cell object
+    and an XML element: about half the cells of a typical row are empty)."""
     cells: list[Any] = [
         row.answer_id,
         row.recommendation_key,
         # A hidden recommendation's position is below 1 (consult.models.consultation): no number.
-        row.recommendation_position if row.recommendation_position > 0 else "",
+        row.recommendation_position if row.recommendation_position > 0 else None,
         row.stance,
-        row.language or "",
-        row.detected_language or "",
-        row.public_text or "",
+        row.language or None,
+        row.detected_language or None,
+        row.public_text or None,
     ]
     if full:
-        cells.append(row.original_text or "")
+        cells.append(row.original_text or None)
     for language in languages:
         best = row.best_translation(language)
-        cells += [best.text, best.made_by] if best else ["", ""]
+        cells += [best.text or None, best.made_by] if best else [None, None]
     return [
         *cells,
-        row.stage or "",
-        row.age_band or "",
-        row.groups_cell,
-        row.submitted_on.isoformat() if row.submitted_on else "",
+        row.stage or None,
+        row.age_band or None,
+        row.groups_cell or None,
+        row.submitted_on.isoformat() if row.submitted_on else None,
         row.channel,
     ]
 
@@ -180,9 +183,10 @@ def write_xlsx(
     recommendations: list[tuple[str, int, str]],
     extra_sheets: Iterable[SheetWriter] = (),
     rows: Iterable[ExportRow] | None = None,
+    output: IO[bytes] | None = None,
 ) -> IO[bytes]:
-    """The workbook in a temporary file (rewound): the answers, the recommendations (key,
-    position, title in the source language) and any `extra_sheets`."""
+    """The workbook, written into `output` or else a temporary file (rewound): the answers, the
+    recommendations (key, position, title in the source language) and any `extra_sheets`."""
     languages = translation_languages(spec.consultation)
     rows = iter_answers(spec.consultation, full=spec.full) if rows is None else rows
     from openpyxl import Workbook  # 50 ms and 10 MB at import: loaded for an export, not at start
@@ -191,13 +195,16 @@ def write_xlsx(
     answers = workbook.create_sheet("Answers")
     answers.append(_columns(spec.full, languages))
     for row in rows:
-        answers.append([xlsx_safe(c) for c in _cells(row, spec.full, languages)])
+        answers.append(xlsx_row(_cells(row, spec.full, languages)))
     sheet = workbook.create_sheet("Recommendations")
     sheet.append(["recommendation", "position", "title"])
     for key, position, title in recommendations:
         sheet.append([xlsx_safe(key), position, xlsx_safe(title)])
     for write_sheet in extra_sheets:
         write_sheet(workbook)
+    if output is not None:
+        workbook.save(output)
+        return output
     # Not a `with` block: the file outlives this function, and `file_chunks` closes it once the
     # response has sent it.
     output = tempfile.TemporaryFile()  # noqa: SIM115
