@@ -1,6 +1,7 @@
 """What a gunicorn worker serving Consult costs, next to a bare Flask app, on this machine.
 
 Run from the repository root:  .venv/bin/python benchmarks/worker_footprint.py [--rounds 3]
+[--root /tmp/consult-before]
 
 For each variant (the reference app of benchmarks/reference_app.py, and Consult's
 `consult.wsgi:app`; with and without gunicorn's --preload; Consult also with the repository's
@@ -360,7 +361,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--requests", type=int, default=50, help="warm-up requests per start")
     parser.add_argument("--only", help="measure the variants whose name contains this")
+    parser.add_argument("--root", type=Path, help="another copy of Consult to serve (before/after)")
     args = parser.parse_args()
+    if args.root:  # gunicorn and flask run there, so that copy's `consult` package is imported
+        global ROOT
+        ROOT = args.root.resolve()
+    print(f"serving {ROOT}")
 
     with tempfile.TemporaryDirectory(prefix="consult-footprint-") as tmp:
         folder = Path(tmp)

@@ -1,6 +1,7 @@
 """Database set-up: binding SQLAlchemy and Alembic, SQLite's settings for a server (write-ahead
 logging, enforced foreign keys, a busy timeout, deleted content overwritten, a file only its owner
-can read), and scrubbing deleted answers from disk after a deletion."""
+can read), participant pages read on PostgreSQL without a transaction around them, and scrubbing
+deleted answers from disk after a deletion."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from contextlib import suppress
 from typing import Any
 
 import click
-from flask import Flask
+from flask import Flask, request, session
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -84,6 +85,57 @@ def init_database(app: Flask) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             configure_sqlite(db.engine)
+    elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        app.before_request(_read_participant_page_without_transaction)
+        with app.app_context():
+            event.listen(db.engine, "before_cursor_execute", _refuse_writes_when_reading)
+
+
+# --- participant pages read without BEGIN and ROLLBACK (PostgreSQL) ----------------------------
+#
+# A participant's GET reads one statement (two to four on home, about and review) and writes
+# nothing. In a transaction psycopg sends BEGIN before it and the session's end sends ROLLBACK
+# after it: two more round trips, and on the worker about 0.7 ms of CPU of a 4.7 ms question page
+# (docs/benchmarks.md, "Participant pages under load"). Under READ COMMITTED, PostgreSQL's default,
+# every statement already reads its own snapshot, so without the transaction the page reads the
+# same rows. The connection is marked READ_ONLY; a statement that would write through it is
+# refused (a page that must write calls `end_read_only()` first, which ends the read and lets the
+# next statement begin an ordinary transaction). Staff sessions keep their transactions.
+
+READ_ONLY = "consult_read_only"
+_READING = frozenset(("GET", "HEAD"))
+_STAFF_SESSION_KEY = "staff_token"  # nosec B105: login_state.TOKEN_KEY, a key name
+_READS = ("SELECT", "WITH")
+
+
+def _read_participant_page_without_transaction() -> None:
+    if (
+        request.method in _READING
+        and request.blueprint == "participation"
+        and _STAFF_SESSION_KEY not in session
+        and not db.session().in_transaction()
+    ):
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT", READ_ONLY: True})
+
+
+def end_read_only() -> None:
+    """Before a write in a request that began reading without a transaction: the next statement
+    starts an ordinary one (objects already loaded are read again)."""
+    current = db.session()
+    if current.in_transaction() and current.connection().get_execution_options().get(READ_ONLY):
+        db.session.commit()  # nothing to commit: ends the read and gives the connection back
+
+
+class WriteWhileReading(RuntimeError):
+    """A page read without a transaction tried to write (see `end_read_only`)."""
+
+
+def _refuse_writes_when_reading(
+    connection: Any, _cursor: Any, statement: str, _params: Any, _context: Any, _many: bool
+) -> None:
+    reading = connection.get_execution_options().get(READ_ONLY)
+    if reading and not statement.lstrip()[:6].upper().startswith(_READS):
+        raise WriteWhileReading(f"a write on a read-only page: {statement.split()[0]}")
 
 
 # Alembic (through Flask-Migrate) only for `flask db` and the code that migrates (tests, load-demo

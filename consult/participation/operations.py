@@ -84,9 +84,13 @@ def _visible(consultation: Consultation | None, slug: str) -> Consultation:
 def _open(consultation: Consultation, on: date | None) -> Consultation:
     if not consultation.is_open_on(on or today()):
         from consult.authoring.lifecycle import close_if_expired
+        from consult.core.database import end_read_only
 
         # Past its closing date: the status changes now (once, recorded), so staff pages see
-        # it closed too. The view that shows the "closed" page commits it.
+        # it closed too. The view that shows the "closed" page commits it. A page that began
+        # reading without a transaction (PostgreSQL) gets one first: the change and its audit
+        # record are written together.
+        end_read_only()
         close_if_expired(consultation, on)
         raise ConsultationClosed(consultation)
     return consultation

@@ -180,6 +180,69 @@ def test_each_form_sent_is_one_transaction(browser: Browser, demo_app: Flask) ->
     assert len(commits) == 0  # reading a page writes nothing
 
 
+@contextmanager
+def transaction_states(app: Flask) -> Iterator[list[bool]]:
+    """For each statement the app sends while inside: whether the database connection runs it in a
+    transaction (psycopg then sends BEGIN before it and COMMIT or ROLLBACK after)."""
+    with app.app_context():
+        engine = db.engine
+    states: list[bool] = []
+
+    def note(conn, _cursor, _statement, _parameters, _context, _executemany) -> None:
+        states.append(not conn.connection.dbapi_connection.autocommit)
+
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield states
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+
+
+def _postgresql_only(app: Flask) -> None:
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite's BEGIN and ROLLBACK stay in the process: no round trips to save")
+
+
+def test_on_postgresql_a_page_only_read_sends_no_begin_or_rollback(
+    browser: Browser, demo_app: Flask
+) -> None:
+    _postgresql_only(demo_app)
+    start(browser, "ar")
+    answer(browser, "agree", "جواب أول.")
+    for name, path in PAGES.items():
+        with transaction_states(demo_app) as states:
+            page = browser.get(path.format(lang="ar"))
+        assert page.status == 200, name
+        assert states and not any(states), name
+    browser.get(f"/ar/c/{SLUG}/q/2")
+    with transaction_states(demo_app) as states:
+        browser.submit({"stance": "disagree", "text": "لا."}, ("action", "next"), follow=False)
+    assert states and all(states)  # a form sent: its reads and its write in one transaction
+    with demo_app.app_context():
+        assert len(db.session.scalars(sa.select(Submission)).one().responses) == 2
+
+
+def test_on_postgresql_a_page_read_without_a_transaction_cannot_write(demo_app: Flask) -> None:
+    """A write slipped into a participant GET is refused rather than committed piecemeal; a page
+    that must write (closing a consultation past its date) ends the read first."""
+    from consult.core.database import WriteWhileReading, end_read_only
+
+    _postgresql_only(demo_app)
+    touch = sa.update(Submission).where(Submission.id == -1).values(language="en")
+    with demo_app.test_request_context(f"/en/c/{SLUG}/"):
+        assert demo_app.preprocess_request() is None
+        with pytest.raises(WriteWhileReading):
+            db.session.execute(touch)
+        db.session.rollback()
+    with demo_app.test_request_context(f"/en/c/{SLUG}/"):
+        demo_app.preprocess_request()
+        db.session.scalar(sa.select(sa.func.count(Submission.id)))
+        end_read_only()
+        db.session.execute(touch)
+        db.session.commit()
+
+
 def test_the_language_menu_links_every_page_to_itself_in_each_language(
     browser: Browser, demo_app: Flask
 ) -> None:
