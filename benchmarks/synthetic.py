@@ -5,13 +5,15 @@ realistic mix: stances, about-you answers, groups, about a third of the answers 
 languages), and moderation states (mostly approved, some pending, rejected or in safeguarding). It
 uses bulk Core inserts with explicit ids (hundreds of thousands of rows a minute), not the domain
 operations, which would spend minutes in language detection: these figures are about reading
-pages, not about writing answers (benchmarks/submission_timing.py covers that).
+pages, not about writing answers (benchmarks/submission_timing.py covers that). The dashboard's
+kept counts (`consult.summaries.tallies`) of the inserted rows are added in the same transaction.
 """
 
 from __future__ import annotations
 
 import hashlib
 import random
+from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
@@ -19,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from consult.models import Recommendation, Response, Submission, SubmissionGroup
+from consult.summaries.tallies import add_counts, group_key
 
 PHRASES = {
     "en": "We need lawyers who speak our language, otherwise we sign papers we do not understand.",
@@ -148,9 +151,20 @@ def generate(connection: Connection, consultation_id: int, count: int, seed: int
         batch_g.clear()
         batch_r.clear()
 
+    # The dashboard's kept counts of what is inserted, added in the same transaction.
+    tally: Counter[tuple] = Counter()
+    days: Counter[tuple] = Counter()
     for submission, groups, responses in _rows(
         consultation_id, recommendation_ids, count, first_submission, first_response, seed
     ):
+        group_set = group_key(g["group"] for g in groups)
+        stage = submission["stage"] or ""
+        language = submission["language"]
+        days[(submission["submitted_on"], language, stage, group_set)] += 1
+        for response in responses:
+            tally[
+                (response["recommendation_id"], language, stage, group_set, response["stance"])
+            ] += 1
         batch_s.append(submission)
         batch_g.extend(groups)
         batch_r.extend(responses)
@@ -158,6 +172,7 @@ def generate(connection: Connection, consultation_id: int, count: int, seed: int
         if len(batch_r) >= BATCH:
             flush()
     flush()
+    add_counts(connection, consultation_id, tally, days)
     if connection.dialect.name == "postgresql":
         # Explicit ids leave the sequences behind; the app's own inserts must not collide.
         for table in (submissions_table, responses_table):

@@ -16,6 +16,7 @@ from consult.models.moderation import ResponseTranslation, SafeguardingCase
 from consult.models.outcomes import RecommendationOutcome
 from consult.models.staff import StaffSession, StaffUser
 from consult.models.submission import Response, Submission, SubmissionGroup
+from consult.models.tallies import DashboardDay, DashboardTally, DashboardVersion
 from consult.models.themes import Theme, ThemeMember, ThemeRun
 from consult.vocab import (
     Channel,
@@ -32,6 +33,9 @@ __all__ = [
     "Channel",
     "Consultation",
     "ConsultationStatus",
+    "DashboardDay",
+    "DashboardTally",
+    "DashboardVersion",
     "ConsultationText",
     "ModerationState",
     "Recommendation",

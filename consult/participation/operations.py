@@ -539,6 +539,9 @@ def submit(submission: Submission, secret_key: str) -> str:
         response.moderation_state = ModerationState.PENDING if response.text else None
         response.personal_data_kinds = personal_data_kinds(response.text)
     db.session.flush()
+    from consult.summaries.tallies import count_submission
+
+    count_submission(submission)  # the dashboard's kept counts, in this transaction
     return code
 
 
@@ -612,6 +615,9 @@ def delete_submission(submission: Submission) -> None:
         object_id=submission.id,
         old={"answers": len(submission.responses)},
     )
+    from consult.summaries.tallies import uncount_submission
+
+    uncount_submission(submission)  # the dashboard's kept counts, in this transaction
     db.session.delete(submission)
     db.session.flush()
 

@@ -95,6 +95,9 @@ def _delete_answers(consultation_id: int) -> None:
     db.session.execute(sa.delete(Response).where(Response.submission_id.in_(ids)))
     db.session.execute(sa.delete(SubmissionGroup).where(SubmissionGroup.submission_id.in_(ids)))
     db.session.execute(sa.delete(Submission).where(Submission.consultation_id == consultation_id))
+    from consult.summaries.tallies import forget_consultation
+
+    forget_consultation(consultation_id)  # the dashboard's kept counts, in this transaction
 
 
 def orphaned_files(instance_path: Path, now: float | None = None) -> list[Path]:

@@ -220,28 +220,29 @@ def _timeline(days: list[tuple[date, int]], threshold: int, fmt: Format) -> tupl
 
 
 def build_dashboard(
-    consultation: Consultation, filters: DashboardFilters, fmt: Format = str
+    consultation: Consultation,
+    filters: DashboardFilters,
+    fmt: Format = str,
+    counted_queues: queries.Queues | None = None,
 ) -> Dashboard:
-    """Everything the page shows; `fmt` formats a count (the page passes the locale's)."""
+    """Everything the page shows; `fmt` formats a count (the page passes the locale's);
+    `counted_queues` when the caller has already read them (`queue_counts`)."""
     threshold = effective_threshold(consultation.small_group_threshold)
     recs = queries.recommendations(consultation.id)
     cells: dict[int, dict[str, dict[str, dict[str, int]]]] = defaultdict(
         lambda: {d: defaultdict(dict) for d in DIMENSIONS}
     )
     overall: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for row in queries.stance_cube(consultation.id, filters):
-        rec_cells = cells[row.recommendation_id]
-        for dimension, category in ((LANGUAGE, row.language), (STAGE, row.stage)):
-            bucket = rec_cells[dimension][category]
-            bucket[row.stance] = bucket.get(row.stance, 0) + row.count
-        overall[row.recommendation_id][row.stance] += row.count
-    for (rec_id, group, stance), count in queries.group_stance_counts(
+    for (rec_id, dimension, category, stance), count in queries.stance_table(
         consultation.id, filters
     ).items():
-        cells[rec_id][GROUP][group][stance] = count
+        if dimension:
+            cells[rec_id][dimension][category][stance] = count
+        else:
+            overall[rec_id][stance] = count
     summaries = [_summarise(rec, cells[rec.id], overall[rec.id], threshold, fmt) for rec in recs]
 
-    days = queries.submissions_per_day(consultation.id, filters)
+    days, languages = queries.kept_days(consultation.id, filters)
     timeline, time_protected = _timeline(periods(days)[0], threshold, fmt)
     participants = sum(count for _, count in days)
     answers = sum(
@@ -250,12 +251,9 @@ def build_dashboard(
         for stance, count in rec_counts.items()
         if stance != Stance.SKIPPED
     )
-    from consult.translation.desk_queries import working_languages
-
     totals = queries.totals(
-        consultation.id, filters, working_languages(consultation), participants, answers
+        participants, answers, counted_queues or queue_counts(consultation, filters)
     )
-    languages = queries.submission_languages(consultation.id, filters)
     ranked = [s for s in summaries if s.overall.agree is not None]
     ranked.sort(key=lambda s: stats.ranking_key(_shown(s.overall)))
     return Dashboard(
@@ -272,6 +270,12 @@ def build_dashboard(
         ranking=ranked,
         unranked=[s for s in summaries if s.overall.agree is None],
     )
+
+
+def queue_counts(consultation: Consultation, filters: DashboardFilters) -> queries.Queues:
+    from consult.translation.desk_queries import working_languages
+
+    return queries.queues(consultation.id, filters, working_languages(consultation))
 
 
 def small_or(count: int, threshold: int, fmt: Format = str) -> str:

@@ -1,17 +1,21 @@
-"""What the dashboard reads: counts grouped in the database, never every answer.
+"""What the dashboard reads: the kept counts (`consult.models.tallies`), not every answer.
 
 Every number counts *submitted* submissions of one consultation and their answers, restricted by the
 same `DashboardFilters` (language of the submission, migration stage, participant group, submission
-date range). Four statements per page whatever the number of answers:
+date range):
 
-- `stance_cube`: answers per (recommendation, submission language, stage, stance), from which the
-  overall distribution and the language and stage breakdowns are summed in Python;
-- `group_stance_counts`: answers per (recommendation, group, stance) (groups overlap: a person may
-  belong to several, so this is its own statement);
-- `submissions_per_day`: the timeline;
-- `totals`: participants, answers, languages, awaiting moderation, awaiting translation.
+- `stance_table`: answers per (recommendation, breakdown, category, stance), read from the kept
+  tallies of the page's filter combination (their number depends on the numbers of
+  recommendations, languages, stages and groups, not on the number of answers); with a date range,
+  from the answers of the range's days (`stance_cube` and `group_stance_counts`, through the
+  covering indexes of migration 0013);
+- `kept_days`: participants per day (the timeline) and per language, from the day tallies, date
+  range included;
+- `totals`: awaiting moderation (the moderation queue's partial index, migration 0006) and awaiting
+  translation.
 
-The indexes they read are in migration 0013 (see docs/decisions.md, "Dashboard (issue 11)").
+`stance_cube` and `group_stance_counts` over the answers themselves are also the export's (its
+aggregate sheet) and the drift test's reference. See docs/decisions.md, "Dashboard aggregates".
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ import sqlalchemy.orm
 
 from consult.core.extensions import db
 from consult.models import (
+    DashboardDay,
+    DashboardTally,
     ModerationState,
     Recommendation,
     Response,
@@ -146,50 +152,151 @@ def submission_languages(consultation_id: int, filters: DashboardFilters) -> Cou
     return Counter(dict(db.session.execute(query).all()))
 
 
+def _combination(model: type, consultation_id: int, filters: DashboardFilters) -> list:
+    """The kept rows of this page's filter combination (`consult.models.tallies`)."""
+    from consult.summaries.tallies import ANY, NO_STAGE_KEY
+
+    stage = NO_STAGE_KEY if filters.stage == NO_STAGE else filters.stage
+    return [
+        model.consultation_id == consultation_id,
+        model.stage_filter == (stage if stage is not None else ANY),
+        model.group_filter == (filters.group or ANY),
+    ]
+
+
+# (recommendation id, breakdown ("" overall, "language", "stage", "group"), category, stance)
+StanceTable = dict[tuple[int, str, str, str], int]
+
+
+def stance_table(consultation_id: int, filters: DashboardFilters) -> StanceTable:
+    """Answers per recommendation, breakdown, category and stance among the filtered
+    submissions; a stage category is NO_STAGE for those who did not answer.
+
+    Without a date range: the kept tallies of the filter combination (a few hundred rows, one
+    indexed read). With one: `stance_cube` and `group_stance_counts` over the range's answers."""
+    from consult.summaries.tallies import ANY, NO_STAGE_KEY
+
+    table: StanceTable = {}
+    if filters.date_from or filters.date_to:
+        for row in stance_cube(consultation_id, filters):
+            for dimension, category in (("", ""), ("language", row.language), ("stage", row.stage)):
+                key = (row.recommendation_id, dimension, category, row.stance)
+                table[key] = table.get(key, 0) + row.count
+        for (rec, group, stance), count in group_stance_counts(consultation_id, filters).items():
+            table[(rec, "group", group, stance)] = count
+        return table
+    query = sa.select(
+        DashboardTally.recommendation_id,
+        DashboardTally.dimension,
+        DashboardTally.category,
+        DashboardTally.stance,
+        DashboardTally.n,
+    ).where(
+        *_combination(DashboardTally, consultation_id, filters),
+        DashboardTally.language_filter == (filters.language or ANY),
+        DashboardTally.n > 0,
+    )
+    for rec, dimension, category, stance, n in db.session.execute(query):
+        if dimension == "stage" and category == NO_STAGE_KEY:
+            category = NO_STAGE
+        table[(rec, dimension, category, stance)] = n
+    return table
+
+
+def kept_days(
+    consultation_id: int, filters: DashboardFilters
+) -> tuple[list[tuple[date, int]], Counter[str]]:
+    """Participants per day (the timeline) and per submission language, from the day tallies
+    (rows per day and language of the filter combination: bounded by the calendar, not by the
+    number of answers)."""
+    from consult.summaries.tallies import ANY
+
+    conditions = [*_combination(DashboardDay, consultation_id, filters), DashboardDay.n > 0]
+    if filters.date_from:
+        conditions.append(DashboardDay.day >= filters.date_from)
+    if filters.date_to:
+        conditions.append(DashboardDay.day <= filters.date_to)
+    per_day = (
+        sa.select(DashboardDay.day, DashboardDay.n)
+        .where(*conditions, DashboardDay.language_filter == (filters.language or ANY))
+        .order_by(DashboardDay.day)
+    )
+    per_language = (
+        sa.select(DashboardDay.language_filter, sa.func.sum(DashboardDay.n))
+        .where(
+            *conditions,
+            DashboardDay.language_filter != ANY,
+            *([DashboardDay.language_filter == filters.language] if filters.language else []),
+        )
+        .group_by(DashboardDay.language_filter)
+    )
+    days = [(day, n) for day, n in db.session.execute(per_day)]
+    return days, Counter(dict(db.session.execute(per_language).all()))
+
+
+# The queue counts stop here ("1,000+"): past it, an exact figure would cost a read of the whole
+# queue on every page, and "more than a thousand" is what an organiser needs to know.
+QUEUE_BOUND = 1000
+
+
 @dataclass(frozen=True)
 class Totals:
     participants: int
     answers: int  # stances chosen (not "no answer chosen")
-    written: int  # answers with text
+    awaiting_moderation: int  # at most QUEUE_BOUND
+    awaiting_translation: int  # at most QUEUE_BOUND
+    more_awaiting_moderation: bool = False  # more than QUEUE_BOUND
+    more_awaiting_translation: bool = False
+
+
+def _bounded_count(query: sa.Select) -> tuple[int, bool]:
+    limited = query.limit(QUEUE_BOUND + 1).subquery()
+    found = db.session.scalar(sa.select(sa.func.count()).select_from(limited)) or 0
+    return min(found, QUEUE_BOUND), found > QUEUE_BOUND
+
+
+@dataclass(frozen=True)
+class Queues:
     awaiting_moderation: int
+    more_awaiting_moderation: bool
     awaiting_translation: int
+    more_awaiting_translation: bool
 
 
-def totals(
-    consultation_id: int,
-    filters: DashboardFilters,
-    working_languages: list[str],
-    participants: int,
-    answers: int,
-) -> Totals:
-    """The page's head figures; participants and answers come from the other statements' sums."""
+def queues(consultation_id: int, filters: DashboardFilters, working_languages: list[str]) -> Queues:
+    """The two queue counts, each read from its queue (the moderation queue's partial index,
+    migration 0006) and stopped at QUEUE_BOUND."""
     in_scope = _submitted(consultation_id, filters)
-    moderation = dict(
-        db.session.execute(
-            sa.select(Response.moderation_state, sa.func.count())
-            .join(Submission, Submission.id == Response.submission_id)
-            .where(*in_scope, Response.moderation_state.is_not(None))
-            .group_by(Response.moderation_state)
-        ).all()
+    pending, more_pending = _bounded_count(
+        sa.select(Response.id)
+        .join(Submission, Submission.id == Response.submission_id)
+        .where(*in_scope, Response.moderation_state == ModerationState.PENDING)
     )
+    untranslated, more_untranslated = _awaiting_translation(in_scope, working_languages)
+    return Queues(pending, more_pending, untranslated, more_untranslated)
+
+
+def totals(participants: int, answers: int, counted: Queues) -> Totals:
+    """The page's head figures; participants and answers come from the other statements' sums."""
     return Totals(
         participants=participants,
         answers=answers,
-        written=sum(moderation.values()),
-        awaiting_moderation=moderation.get(ModerationState.PENDING, 0),
-        awaiting_translation=_awaiting_translation(in_scope, working_languages),
+        awaiting_moderation=counted.awaiting_moderation,
+        awaiting_translation=counted.awaiting_translation,
+        more_awaiting_moderation=counted.more_awaiting_moderation,
+        more_awaiting_translation=counted.more_awaiting_translation,
     )
 
 
 def _awaiting_translation(
     in_scope: list[sa.ColumnElement[bool]], working_languages: list[str]
-) -> int:
+) -> tuple[int, bool]:
     """Approved answers that still lack a person's translation into a working language they are
     not written in (the translation desk's rule; a machine draft does not count)."""
     from consult.translation.desk_queries import HUMAN, answer_language
 
     if not working_languages:
-        return 0
+        return 0, False
     written_in = answer_language()
     missing = [
         sa.and_(
@@ -202,9 +309,8 @@ def _awaiting_translation(
         )
         for language in working_languages
     ]
-    query = (
-        sa.select(sa.func.count())
-        .select_from(Response)
+    return _bounded_count(
+        sa.select(Response.id)
         .join(Submission, Submission.id == Response.submission_id)
         .where(
             *in_scope,
@@ -213,7 +319,6 @@ def _awaiting_translation(
             sa.or_(*missing),
         )
     )
-    return db.session.scalar(query) or 0
 
 
 def recommendations(consultation_id: int) -> list[Recommendation]:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from datetime import date
 
+import click
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response as HTTPResponse
 
@@ -24,7 +29,7 @@ from consult.summaries.queries import NO_STAGE, DashboardFilters
 from consult.summaries.stats import STANCE_ORDER
 from consult.vocab import Group, JourneyStage, Stance
 
-bp = Blueprint("summaries", __name__)
+bp = Blueprint("summaries", __name__, cli_group="dashboard")
 READERS = ("organiser", "admin")
 NO_STAGE_LABEL = _l("Did not say")
 Page = str | tuple[str, int] | HTTPResponse
@@ -128,63 +133,122 @@ def timeline_chart(board: Dashboard) -> Markup:
     )
 
 
+BOARD_TEMPLATES = {
+    "summaries/dashboard.html": "summaries/_dashboard_board.html",
+    "summaries/report.html": "summaries/_report_board.html",
+}
+# Rendered numbers, charts and tables of recent pages (`_board_html`), least recently used first.
+BOARD_CACHE_SIZE = 64
+_boards: OrderedDict[tuple, Markup] = OrderedDict()
+_boards_lock = threading.Lock()
+
+
+def _board_html(key: tuple, render: Callable[[], str]) -> Markup:
+    """The board part of a page from the cache, or rendered and kept.
+
+    `key` holds everything the part shows: the consultation's counts version (it changes in the
+    same transaction as the kept counts, see consult.summaries.tallies), the filters, the UI
+    language, the queue counts, the themes and the recommendations' titles as read for this
+    request, the small-group threshold and whether the reader may follow quotes to moderation. A
+    change to any of them is another key, so a cached part is never older than the data."""
+    with _boards_lock:
+        found = _boards.get(key)
+        if found is not None:
+            _boards.move_to_end(key)
+            return found
+    html = Markup(render())  # nosec B704 (our own autoescaping template rendered it)
+    with _boards_lock:
+        _boards[key] = html
+        while len(_boards) > BOARD_CACHE_SIZE:
+            _boards.popitem(last=False)
+    return html
+
+
 def _render(template: str, slug: str) -> Page:
+    from consult.consultations.content import localise_consultation, localise_recommendations
+    from consult.summaries import tallies
+    from consult.summaries.dashboard import queue_counts
+    from consult.summaries.suppression import effective_threshold
+
     consultation = _consultation(slug)
     filters, errors = parse_filters()
-    board = build_dashboard(consultation, filters, local_number)
-    themes = _themes(consultation.id)
-    from consult.consultations.content import localise_consultation, localise_recommendations
-
     language = str(select_locale())
-    titles = {
-        item.recommendation.id: item.text.title
-        for item in localise_recommendations(consultation, language)
-    }
-    sentences = {
-        summary.recommendation.id: narrative.recommendation_sentences(
-            summary, board.threshold, themes.get(summary.recommendation.id)
-        )
-        for summary in board.recommendations
-    }
-    labels: dict[tuple[str, str], str] = {}
+    threshold = effective_threshold(consultation.small_group_threshold)
+    themes = _themes(consultation.id, filters, threshold)
+    recommendations = localise_recommendations(consultation, language)
+    titles = {item.recommendation.id: item.text.title for item in recommendations}
+    counted_queues = queue_counts(consultation, filters)
+    key = (
+        template,
+        consultation.id,
+        consultation.slug,
+        threshold,
+        tallies.version(consultation.id),
+        filters,
+        language,
+        counted_queues,
+        repr(themes),
+        tuple(
+            (r.recommendation.id, r.recommendation.position, r.text.title) for r in recommendations
+        ),
+        bool(current_user.has_role("moderator", "admin")),
+    )
 
-    def label(dimension: str, value: str) -> str:
-        # Each label is translated once per page, not once per table row.
-        key = (dimension, value)
-        if key not in labels:
-            labels[key] = category_label(dimension, value)
-        return labels[key]
+    def render_board() -> str:
+        board = build_dashboard(consultation, filters, local_number, counted_queues)
+        sentences = {
+            summary.recommendation.id: narrative.recommendation_sentences(
+                summary, board.threshold, themes.get(summary.recommendation.id)
+            )
+            for summary in board.recommendations
+        }
+        labels: dict[tuple[str, str], str] = {}
+
+        def label(dimension: str, value: str) -> str:
+            # Each label is translated once per page, not once per table row.
+            found = (dimension, value)
+            if found not in labels:
+                labels[found] = category_label(dimension, value)
+            return labels[found]
+
+        return render_template(
+            BOARD_TEMPLATES[template],
+            stance_labels={stance: Stance.label_of(stance) for stance in STANCE_ORDER},
+            board=board,
+            consultation=consultation,
+            titles=titles,
+            sentences=sentences,
+            themes=themes,
+            stance_order=STANCE_ORDER,
+            stance_chart=stance_chart,
+            timeline_chart=timeline_chart,
+            category_label=label,
+            percent=narrative.percent,
+            interval=narrative.interval,
+        )
 
     page = render_template(
         template,
-        stance_labels={stance: Stance.label_of(stance) for stance in STANCE_ORDER},
-        board=board,
+        board_html=_board_html(key, render_board),
+        filters=filters,
         consultation=consultation,
         title=localise_consultation(consultation, language).text.title,
-        titles=titles,
-        sentences=sentences,
-        themes=themes,
         errors=errors,
         languages=supported_languages(),
         stages=[*JourneyStage.values(), NO_STAGE],
         groups=Group.values(),
-        stance_order=STANCE_ORDER,
-        stance_chart=stance_chart,
-        timeline_chart=timeline_chart,
-        category_label=label,
-        percent=narrative.percent,
-        interval=narrative.interval,
+        category_label=category_label,
         weasyprint=_weasyprint_available(),
     )
     return (page, 422) if errors else page
 
 
-def _themes(consultation_id: int) -> dict:
+def _themes(consultation_id: int, filters: DashboardFilters, threshold: int) -> dict:
     try:
         from consult.themes.queries import themes_for_consultation
     except ImportError:  # the themes package is optional for the dashboard
         return {}
-    return themes_for_consultation(consultation_id)
+    return themes_for_consultation(consultation_id, filters=filters, threshold=threshold)
 
 
 def _weasyprint_available() -> bool:
@@ -218,3 +282,28 @@ def report_pdf(slug: str) -> Page:
     html = page[0] if isinstance(page, tuple) else page
     pdf = weasyprint.HTML(string=html, base_url=request.url_root).write_pdf()
     return HTTPResponse(pdf, mimetype="application/pdf")
+
+
+@bp.cli.command("rebuild")
+@click.argument("slug", required=False)
+def rebuild_command(slug: str | None) -> None:
+    """Recompute the dashboard's kept counts of the consultation SLUG (or of every consultation)
+    from its answers. They are kept exact as answers come and go; this is for a repair or a
+    check (it prints how many rows differed)."""
+    from consult.summaries import tallies
+
+    consultation_id = None
+    if slug:
+        consultation_id = db.session.scalar(
+            sa.select(Consultation.id).where(Consultation.slug == slug)
+        )
+        if consultation_id is None:
+            raise click.UsageError(f"No consultation {slug!r}.")
+    before = tallies.snapshot(consultation_id)
+    tallies.rebuild(consultation_id)
+    after = tallies.snapshot(consultation_id)
+    db.session.commit()
+    changed = sum(1 for key in before.keys() | after.keys() if before.get(key) != after.get(key))
+    click.echo(
+        f"Dashboard counts rebuilt ({slug or 'every consultation'}): {changed} row(s) differed."
+    )

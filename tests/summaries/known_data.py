@@ -2,7 +2,8 @@
 
 `add_people(app, rec_stances, language=..., stage=..., groups=..., day=...)` adds one submitted
 submission per entry: each entry gives the stance chosen for each recommendation (by position).
-Rows are inserted directly (submitted state, date, profile), so a test can build exact counts.
+Rows are inserted directly (submitted state, date, profile), so a test can build exact counts, and
+counted in the dashboard's kept tallies as `submit` counts them.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from flask import Flask
 
 from consult.core.extensions import db
 from consult.models import Consultation, Recommendation, Response, Submission, SubmissionGroup
+from consult.summaries.tallies import count_submission
 from tests.support.journey import SLUG
 
 _serial = itertools.count(1)
@@ -79,4 +81,7 @@ def add_people(
                         public_text=text if moderation == "approved" else None,
                     )
                 )
+            db.session.flush()
+            db.session.expire(submission, ["responses", "groups"])
+            count_submission(submission)  # as `submit` does, in the same transaction
         db.session.commit()
