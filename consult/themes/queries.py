@@ -80,9 +80,9 @@ class RecommendationThemes:
     pending: bool
     filtered: bool = False
     threshold: int = 5
-    shown_considered: str = ""
+    shown_considered: str = "0"
     plural_considered: int = 0
-    shown_untranslated: str = ""
+    shown_untranslated: str = "0"
     plural_untranslated: int = 0
 
 
@@ -96,7 +96,10 @@ def themes_for(
         sa.select(Recommendation.consultation_id, Consultation.small_group_threshold)
         .join(Consultation, Recommendation.consultation_id == Consultation.id)
         .where(Recommendation.id == recommendation_id)
-    ).one()
+    ).one_or_none()
+    if row is None:  # no such recommendation: nothing to show
+        limit = effective_threshold(threshold)
+        return RecommendationThemes(recommendation_id, (), 0, 0, None, False, threshold=limit)
     limit = effective_threshold(threshold if threshold is not None else row[1])
     return _read(row[0], [recommendation_id], filters, limit)[recommendation_id]
 
