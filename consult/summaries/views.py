@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -195,7 +196,10 @@ def _render(template: str, slug: str) -> Page:
     )
 
     def render_board() -> str:
-        board = build_dashboard(consultation, filters, local_number, counted_queues)
+        # Each count is formatted once per page (most counts repeat: zeros, small numbers).
+        board = build_dashboard(
+            consultation, filters, functools.cache(local_number), counted_queues
+        )
         sentences = {
             summary.recommendation.id: narrative.recommendation_sentences(
                 summary, board.threshold, themes.get(summary.recommendation.id)
