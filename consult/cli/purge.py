@@ -22,8 +22,10 @@ def purge_command(dry_run: bool) -> None:
     Run it daily from cron or a systemd timer. The deleted text is then scrubbed from the
     database's files (see scrub_deleted_rows).
     """
+    from consult.outcomes.export_files import expire_export_files
     from consult.retention.operations import purge
 
+    expire_export_files(current_app.instance_path, dry_run=dry_run)  # exports built for a day
     report = purge(Path(current_app.instance_path), dry_run=dry_run)
     if dry_run:
         db.session.rollback()

@@ -12,6 +12,7 @@ from consult.models.consultation import (
     RecommendationText,
     RecommendationVersion,
 )
+from consult.models.export_file import ExportFile, ExportFileStatus
 from consult.models.moderation import ResponseTranslation, SafeguardingCase
 from consult.models.outcomes import RecommendationOutcome
 from consult.models.staff import StaffSession, StaffUser
@@ -33,10 +34,12 @@ __all__ = [
     "Channel",
     "Consultation",
     "ConsultationStatus",
+    "ConsultationText",
     "DashboardDay",
     "DashboardTally",
     "DashboardVersion",
-    "ConsultationText",
+    "ExportFile",
+    "ExportFileStatus",
     "ModerationState",
     "Recommendation",
     "RecommendationOutcome",

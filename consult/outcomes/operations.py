@@ -177,16 +177,26 @@ def record_drafts_requested(
 
 
 def record_export(
-    actor: StaffUser, consultation: Consultation, fmt: str, *, full: bool, answers: int
+    actor: StaffUser,
+    consultation: Consultation,
+    fmt: str,
+    *,
+    full: bool,
+    answers: int,
+    file_id: int | None = None,
 ) -> None:
     """An export on the record: who, which consultation, which format, with or without the
-    original texts, how many answers. Never any text."""
+    original texts, how many answers, and the file built for it when it is built in the
+    background (consult.outcomes.export_files). Never any text."""
+    new: dict[str, Any] = {"format": fmt, "with_original_texts": full, "answers": answers}
+    if file_id is not None:
+        new["file"] = file_id
     audit.record(
         "export.answers_with_originals" if full else "export.answers",
         actor,
         object_type="consultation",
         object_id=consultation.id,
-        new={"format": fmt, "with_original_texts": full, "answers": answers},
+        new=new,
     )
 
 

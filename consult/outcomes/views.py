@@ -12,6 +12,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -26,8 +27,9 @@ from werkzeug.wrappers import Response as HTTPResponse
 from consult.core.errors import resend_on_csrf_failure
 from consult.core.extensions import db
 from consult.core.timeutil import today
-from consult.models import Consultation, Recommendation
-from consult.outcomes import exports, operations, queries
+from consult.i18n.formatting import local_datetime
+from consult.models import Consultation, ExportFile, ExportFileStatus, Recommendation
+from consult.outcomes import export_files, exports, operations, queries
 from consult.outcomes.export_rows import count_answers
 from consult.outcomes.forms import ActionForm, ConsultationOutcomeForm, OutcomeForm
 from consult.outcomes.translation import outcome_languages, queue_outcome_drafts
@@ -55,6 +57,9 @@ def _consultation(slug: str) -> Consultation:
 @requires_roles(*ORGANISERS)
 def export_page(slug: str) -> Page:
     consultation = _consultation(slug)
+    if export_files.expire_export_files(current_app.instance_path):
+        db.session.commit()
+    files = export_files.files_of(current_user, consultation)
     return render_template(
         "outcomes/export.html",
         consultation=consultation,
@@ -63,6 +68,14 @@ def export_page(slug: str) -> Page:
         formats=exports.FORMATS,
         spec=exports.ExportSpec(consultation, full=False, on=today()),
         full_spec=exports.ExportSpec(consultation, full=True, on=today()),
+        files=files,
+        in_progress=any(
+            f.status in (ExportFileStatus.QUEUED, ExportFileStatus.BUILDING) for f in files
+        ),
+        job_threshold=export_files.job_threshold(current_app.config),
+        background_formats=export_files.BACKGROUND_FORMATS,
+        format_datetime=local_datetime,
+        statuses=ExportFileStatus,
     )
 
 
@@ -71,29 +84,64 @@ def _download(slug: str, fmt: str, full: bool) -> HTTPResponse:
     if not ActionForm().validate_on_submit():
         abort(400)
     spec = exports.ExportSpec(consultation, full=full, on=today())
-    operations.record_export(
-        current_user, consultation, fmt, full=full, answers=count_answers(consultation)
-    )
+    answers = count_answers(consultation)
+    if export_files.builds_in_background(fmt, answers, current_app.config):
+        file = export_files.request_export_file(current_user, consultation, fmt, full=full)
+        operations.record_export(
+            current_user, consultation, fmt, full=full, answers=answers, file_id=file.id
+        )
+        db.session.commit()  # the job is queued by this commit
+        flash(
+            _(
+                "The file is being prepared. It will be listed below with a download button "
+                "when it is ready; refresh this page to see its progress."
+            )
+        )
+        return redirect(url_for(".export_page", slug=slug) + "#files", 303)
+    operations.record_export(current_user, consultation, fmt, full=full, answers=answers)
     db.session.commit()  # on the record before a byte leaves
-    headers = {
-        "Content-Disposition": f'attachment; filename="{spec.filename(fmt)}"',
-        "Cache-Control": "no-store",
-    }
+    headers = _attachment(spec.filename(fmt))
     if fmt == "xlsx":
-        # Imported here: the summaries' statements and suppression are needed by this file only.
-        from consult.outcomes.aggregate_sheet import aggregate_sheet_writer
-
-        titles = [
-            (r.key, r.position, _source_title(r, consultation.source_language))
-            for r in consultation.recommendations
-        ]
-        file = exports.write_xlsx(spec, titles, [aggregate_sheet_writer(consultation)])
-        body = exports.file_chunks(file)
+        body = exports.file_chunks(export_files.write_answers_xlsx(spec))
     elif fmt == "csv":
         body = stream_with_context(exports.csv_chunks(spec))
     else:
         body = stream_with_context(exports.json_chunks(spec))
     return Response(body, mimetype=exports.MEDIA_TYPES[fmt], headers=headers)
+
+
+def _attachment(filename: str) -> dict[str, str]:
+    return {
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "no-store",
+    }
+
+
+@bp.post("/c/<slug>/export/files/<int:file_id>")
+@requires_roles(*ORGANISERS)
+def download_export_file(slug: str, file_id: int) -> HTTPResponse:
+    """A file built in the background: only by the person who asked for it, and one with the
+    original texts only while that person is an admin."""
+    consultation = _consultation(slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    file = db.session.get(ExportFile, file_id)
+    if file is None or file.consultation_id != consultation.id:
+        abort(404)
+    if file.full and not current_user.has_role("admin"):
+        abort(403)
+    if file.requested_by_id != current_user.id:
+        abort(404)
+    opened = export_files.open_ready_file(file, current_app.instance_path)
+    if opened is None:
+        abort(404)
+    export_files.record_file_download(current_user, file)
+    db.session.commit()  # on the record before a byte leaves
+    return Response(
+        exports.file_chunks(opened),
+        mimetype=exports.MEDIA_TYPES[file.format],
+        headers=_attachment(file.filename),
+    )
 
 
 def _source_title(recommendation: Recommendation, source: str) -> str:

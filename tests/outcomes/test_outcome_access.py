@@ -21,6 +21,9 @@ EXPECTED = {
     "export_originals_csv": {"admin"},
     "export_originals_xlsx": {"admin"},
     "export_originals_json": {"admin"},
+    # A file built in the background: organisers and admins at the door; inside, only the one who
+    # asked for it, and one with the original texts only as an admin (test_export_files.py).
+    "download_export_file": ORGANISERS,
     "outcome_page": ORGANISERS,
     "request_drafts": ORGANISERS,
     "outcome_translations": ORGANISERS | {"translator"},
@@ -32,7 +35,7 @@ def _routes(app: Flask) -> list[tuple[str, str, str]]:
     routes = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("staff.outcomes."):
-            url = rule.rule.replace("<slug>", SLUG)
+            url = rule.rule.replace("<slug>", SLUG).replace("<int:file_id>", "1")
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 routes.append((rule.endpoint.removeprefix("staff.outcomes."), method, url))
     return routes
