@@ -26,6 +26,7 @@ URL_VALUES = {
     "key": "x",
     "kind": "x",
     "position": 1,
+    "file_id": 1,
 }
 
 
