@@ -15,11 +15,16 @@ threshold-1 shows "<N", zero is shown, and when the themes of a recommendation a
 its answers (each answer in exactly one theme) the relation is declared so a hidden theme cannot be
 recovered by subtraction (see docs/decisions.md, "Themes"). A theme whose filtered count is below
 the threshold shows no quote. Templates print the `shown_*` strings, never the raw counts.
+
+The counted part (members per theme, quotes, answers considered, untranslated) is kept in process
+for the last reads, keyed by what it depends on (see `_counts_key`), so repeated dashboard requests
+on unchanged data do not read the members again.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -260,6 +265,56 @@ def _protect(
     return protect(ledger, threshold)
 
 
+# The counted part of recent reads (members per theme, quotes, answers considered, untranslated),
+# least recently used first: under a filter it reads every matching member, so repeated dashboard
+# requests on unchanged data reuse it. The key holds everything those numbers depend on: the
+# database, the consultation, the filters, the consultation's submissions version (kept by
+# consult.summaries.tallies in the same transaction as a submission, a deletion or a purge), each
+# shown theme with its last edit (`reviewed_at`: every organiser's edit sets it; a merge, split or
+# discard changes the set of themes) and each recommendation's run (a recomputation sets
+# `data_as_of` and `computed_at`; an approval or a saved translation sets `requested_at`).
+COUNTED_CACHE_SIZE = 128
+_counted: OrderedDict[tuple, tuple] = OrderedDict()
+_counted_lock = threading.Lock()
+
+
+def _counts_key(
+    consultation_id: int,
+    filters: DashboardFilters | None,
+    themes: list[Theme],
+    runs: dict[int, ThemeRun],
+) -> tuple:
+    from consult.summaries.tallies import version
+
+    return (
+        id(db.engine),
+        str(db.engine.url),
+        consultation_id,
+        filters,
+        version(consultation_id),
+        tuple((t.id, t.recommendation_id, t.reviewed_at) for t in themes),
+        tuple(
+            (rid, run.data_as_of, run.requested_at, run.computed_at)
+            for rid, run in sorted(runs.items())
+        ),
+    )
+
+
+def _counted_cache_get(key: tuple) -> tuple | None:
+    with _counted_lock:
+        found = _counted.get(key)
+        if found is not None:
+            _counted.move_to_end(key)
+        return found
+
+
+def _counted_cache_put(key: tuple, value: tuple) -> None:
+    with _counted_lock:
+        _counted[key] = value
+        while len(_counted) > COUNTED_CACHE_SIZE:
+            _counted.popitem(last=False)
+
+
 def _read(
     consultation_id: int,
     recommendation_ids: list[int],
@@ -282,23 +337,26 @@ def _read(
         )
     )
     theme_ids = [t.id for t in themes]
-    counts: dict[int, int] = {}
-    quotes: dict[int, list[int]] = {}
     reviewers: dict[int, str] = {}
-    if theme_ids:
-        counts = _member_counts(theme_ids, in_scope)
-        quotes = _quote_ids(theme_ids, in_scope)
-        reviewer_ids = {t.reviewed_by_id for t in themes if t.reviewed_by_id}
-        if reviewer_ids:
-            reviewers = dict(
-                db.session.execute(
-                    sa.select(StaffUser.id, StaffUser.email).where(StaffUser.id.in_(reviewer_ids))
-                ).all()
-            )
-    if in_scope is not None:
-        inputs = _filtered_inputs(consultation_id, recommendation_ids, in_scope)
-    else:
-        inputs = {rid: (run.answers_considered, run.untranslated) for rid, run in runs.items()}
+    reviewer_ids = {t.reviewed_by_id for t in themes if t.reviewed_by_id}
+    if reviewer_ids:
+        reviewers = dict(
+            db.session.execute(
+                sa.select(StaffUser.id, StaffUser.email).where(StaffUser.id.in_(reviewer_ids))
+            ).all()
+        )
+    key = _counts_key(consultation_id, filters if filtered else None, themes, runs)
+    counted = _counted_cache_get(key)
+    if counted is None:
+        counts = _member_counts(theme_ids, in_scope) if theme_ids else {}
+        quotes = _quote_ids(theme_ids, in_scope) if theme_ids else {}
+        if in_scope is not None:
+            inputs = _filtered_inputs(consultation_id, recommendation_ids, in_scope)
+        else:
+            inputs = {rid: (run.answers_considered, run.untranslated) for rid, run in runs.items()}
+        counted = (counts, quotes, inputs)
+        _counted_cache_put(key, counted)
+    counts, quotes, inputs = counted
     by_recommendation: dict[int, list[Theme]] = defaultdict(list)
     for theme in themes:
         by_recommendation[theme.recommendation_id].append(theme)
