@@ -11,7 +11,8 @@ with Flask's test client, answers the first idea, then:
 
 - counts the SQL statements one GET of each participant page sends (a `before_cursor_execute`
   listener) and the time spent in them, and times `--requests` GETs of each page in CPU time
-  (time.process_time: on a machine shared with other work, wall time measures the others too);
+  (time.process_time: on a machine shared with other work, wall time measures the others too),
+  and the part of it spent rendering templates (Flask's `render_template`, timed the same way);
 - profiles `--requests` GETs of one page (`--page`: home, intro, question, about, review) and
   prints the functions with the most cumulative time;
 - with `--journeys N`, walks N whole journeys (the steps of benchmarks/load.py) and prints the CPU
@@ -107,6 +108,28 @@ def start_journey(client) -> None:
 
 
 @contextmanager
+def rendering_time() -> Iterator[list[float]]:
+    """CPU seconds spent in Flask's template rendering while inside."""
+    import flask.templating
+
+    spent = [0.0]
+    original = flask.templating._render
+
+    def timed(*args, **kwargs):
+        began = time.process_time()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            spent[0] += time.process_time() - began
+
+    flask.templating._render = timed
+    try:
+        yield spent
+    finally:
+        flask.templating._render = original
+
+
+@contextmanager
 def counting_statements(engine) -> Iterator[list[tuple[str, float]]]:
     """Each statement sent while inside, with its time in ms."""
     sent: list[tuple[str, float]] = []
@@ -146,8 +169,8 @@ def main() -> None:
         with app.app_context():
             engine = db.engine
         print(f"database: {engine.dialect.name}")
-        print("| page | SQL statements | SQL ms | CPU ms per request |")
-        print("|---|---|---|---|")
+        print("| page | SQL statements | SQL ms | CPU ms per request | of which rendering ms |")
+        print("|---|---|---|---|---|")
         for name, path in PAGES.items():
             client.get(path)  # warm
             with counting_statements(engine) as sent:
@@ -155,11 +178,14 @@ def main() -> None:
             if response.status_code != 200:
                 raise RuntimeError(f"{path} answered {response.status_code}")
             sql_ms = sum(ms for _statement, ms in sent)
-            began = time.process_time()
-            for _ in range(args.requests):
-                client.get(path)
-            cpu_ms = (time.process_time() - began) * 1000 / args.requests
-            print(f"| {name} | {len(sent)} | {sql_ms:.2f} | {cpu_ms:.2f} |")
+            with rendering_time() as rendering:
+                began = time.process_time()
+                for _ in range(args.requests):
+                    client.get(path)
+                cpu_ms = (time.process_time() - began) * 1000 / args.requests
+            render_ms = rendering[0] * 1000 / args.requests
+            share = f"{render_ms:.2f} ({render_ms / cpu_ms:.0%})"
+            print(f"| {name} | {len(sent)} | {sql_ms:.2f} | {cpu_ms:.2f} | {share} |")
             if args.statements:
                 for statement, ms in sent:
                     print(f"    {ms:6.2f} ms  {' '.join(statement.split())[:150]}")
