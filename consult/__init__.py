@@ -63,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
     from consult.moderation.views import bp as moderation_bp
     from consult.outcomes.results import bp as results_bp
     from consult.outcomes.views import bp as outcomes_bp
+    from consult.participation.fragments import init_fragments
     from consult.participation.views import bp as participation_bp
     from consult.participation.views import root as root_bp
     from consult.staff import staff_blueprint
@@ -73,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
 
     init_routing(app)  # before any route: the `int` converter every route uses
     init_templating(app)
+    init_fragments(app)  # parts of participant pages rendered once per worker
     app.register_blueprint(root_bp)
     app.register_blueprint(health_bp)  # /healthz, /readyz (public, read-only)
     app.register_blueprint(participation_bp)

@@ -1,0 +1,78 @@
+"""Parts of participant pages rendered once per worker and reused (`{% call cached_fragment() %}`).
+
+A question page renders the same progress line, idea, answer buttons and step buttons for every
+participant who sees it in the same language with the same choice made; only the form token and
+the participant's text differ, and those stay outside the cached parts. The key of a part is the
+page's language with every value the part is made from, passed by the template (the idea's
+text itself, not an id or a version), so an organiser's edit makes a new key at once and no
+invalidation is needed; a part whose inputs the key leaves out would be a bug, which
+tests/participation/test_fragments.py looks for by comparing every question page with its
+uncached rendering, in an RTL and an LTR language, before and after an edit.
+
+Each worker keeps at most `MAX_PARTS` parts (the least recently used dropped), a few kilobytes each
+(an idea with its answer buttons and their icons is the largest): a consultation of 8 ideas in 14
+languages needs about 700 of them.
+Off with CONSULT_FRAGMENT_CACHE = False (the tests render both ways).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from threading import Lock
+from typing import Any
+
+from flask import Flask, current_app
+from markupsafe import Markup
+
+from consult.i18n.selection import select_locale
+
+MAX_PARTS = 2048
+
+
+class FragmentCache:
+    def __init__(self, size: int = MAX_PARTS) -> None:
+        self._parts: OrderedDict[Hashable, Markup] = OrderedDict()
+        self._size = size
+        self._lock = Lock()
+
+    def get(self, key: Hashable, render: Callable[[], str]) -> Markup:
+        with self._lock:
+            part = self._parts.get(key)
+            if part is not None:
+                self._parts.move_to_end(key)
+                return part
+        part = Markup(render())
+        with self._lock:
+            self._parts[key] = part
+            if len(self._parts) > self._size:
+                self._parts.popitem(last=False)
+        return part
+
+    def __len__(self) -> int:
+        return len(self._parts)
+
+
+def _frozen(value: Any) -> Hashable:
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)  # lazy strings and the like: their text in this request's language
+
+
+def cached_fragment(name: str, *inputs: Any, caller: Callable[[], str]) -> Markup:
+    """The part rendered by the call block, from the cache when the same part was rendered before
+    in this language from the same `inputs`."""
+    app = current_app
+    if not app.config.get("CONSULT_FRAGMENT_CACHE", True):
+        return Markup(caller())
+    key = (name, select_locale(), _frozen(inputs))
+    return app.extensions["consult_fragments"].get(key, caller)
+
+
+def init_fragments(app: Flask) -> None:
+    app.extensions["consult_fragments"] = FragmentCache()
+    app.jinja_env.globals["cached_fragment"] = cached_fragment
