@@ -55,9 +55,10 @@ class DashboardDay(db.Model):
     consultation_id: Mapped[int] = mapped_column(
         sa.ForeignKey("consultation.id", ondelete="CASCADE"), primary_key=True
     )
-    language_filter: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    # Stage and group first: the languages-used read fixes them and takes every language.
     stage_filter: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
     group_filter: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    language_filter: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
     day: Mapped[date] = mapped_column(primary_key=True)
     n: Mapped[int] = mapped_column(default=0)
 

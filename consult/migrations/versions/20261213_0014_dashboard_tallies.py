@@ -95,14 +95,14 @@ def upgrade():
     day = op.create_table(
         "dashboard_day",
         sa.Column("consultation_id", sa.Integer(), nullable=False),
-        sa.Column("language_filter", sa.String(length=16), nullable=False),
         sa.Column("stage_filter", sa.String(length=16), nullable=False),
         sa.Column("group_filter", sa.String(length=32), nullable=False),
+        sa.Column("language_filter", sa.String(length=16), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("n", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["consultation_id"], ["consultation.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint(
-            "consultation_id", "language_filter", "stage_filter", "group_filter", "day"
+            "consultation_id", "stage_filter", "group_filter", "language_filter", "day"
         ),
     )
     op.create_table(
