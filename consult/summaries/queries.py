@@ -266,11 +266,21 @@ class Queues:
 def queues(consultation_id: int, filters: DashboardFilters, working_languages: list[str]) -> Queues:
     """The two queue counts, each read from its queue (the moderation queue's partial index,
     migration 0006) and stopped at QUEUE_BOUND."""
-    in_scope = _submitted(consultation_id, filters)
+    # The submission's conditions as a per-answer subquery (LIMIT 1: neither database turns it
+    # into a join), so both walk the queue's index and stop at the bound; a join let PostgreSQL
+    # hash every submission of the consultation first.
+    in_scope = [
+        sa.select(sa.literal(1))
+        .where(Submission.id == Response.submission_id, *_submitted(consultation_id, filters))
+        .correlate(Response)
+        .limit(1)
+        .scalar_subquery()
+        .is_not(None)
+    ]
     pending, more_pending = _bounded_count(
-        sa.select(Response.id)
-        .join(Submission, Submission.id == Response.submission_id)
-        .where(*in_scope, Response.moderation_state == ModerationState.PENDING)
+        sa.select(Response.id).where(
+            *in_scope, Response.moderation_state == ModerationState.PENDING
+        )
     )
     untranslated, more_untranslated = _awaiting_translation(in_scope, working_languages)
     return Queues(pending, more_pending, untranslated, more_untranslated)
@@ -310,9 +320,7 @@ def _awaiting_translation(
         for language in working_languages
     ]
     return _bounded_count(
-        sa.select(Response.id)
-        .join(Submission, Submission.id == Response.submission_id)
-        .where(
+        sa.select(Response.id).where(
             *in_scope,
             Response.moderation_state == ModerationState.APPROVED,
             Response.public_text.is_not(None),
