@@ -317,3 +317,44 @@ def test_themes_that_add_up_to_the_answers_hide_a_second_count(demo_app: Flask) 
     overlapping = _read(demo_app, world)
     two, others = overlapping.themes
     assert (two.shown_count, others.shown_count) == ("<5", str(len(everyone) - 1))
+
+
+def test_filtered_counts_follow_deletions_edits_and_new_answers(demo_app: Flask) -> None:
+    """The counted part of a read is kept until the data changes: a participant deleting their
+    submission, an organiser moving an answer and a new approval each show at once."""
+    from consult.models import Submission
+    from consult.themes import operations
+
+    world = _world(demo_app)
+    french = DashboardFilters(language="fr")
+    before = _read(demo_app, world, french)
+    assert before.answers_considered == 6
+    gone = min(world["french"])
+    with demo_app.app_context():
+        submission = db.session.get(Submission, db.session.get(Response, gone).submission_id)
+        participation.delete_submission(submission)
+        db.session.commit()
+    after = _read(demo_app, world, french)
+    assert after.answers_considered == 5 and after.untranslated == 5
+    for theme in after.themes:
+        assert theme.answer_count == len(world["members"][theme.id] & (world["french"] - {gone}))
+        assert gone not in {q.response_id for q in theme.quotes}
+    # An organiser moves a French answer to another theme.
+    moved = sorted(world["french"] - {gone})[0]
+    source = next(t for t in world["members"] if moved in world["members"][t])
+    target = next(t for t in world["members"] if moved not in world["members"][t])
+    with demo_app.app_context():
+        organiser = db.session.scalar(
+            sa.select(StaffUser).where(StaffUser.email == "org@example.org")
+        )
+        operations.move_answer(
+            moved, db.session.get(Theme, source), db.session.get(Theme, target), organiser
+        )
+        db.session.commit()
+    counts = {t.id: t.answer_count for t in _read(demo_app, world, french).themes}
+    assert counts[source] == len(world["members"][source] & (world["french"] - {gone})) - 1
+    assert counts[target] == len(world["members"][target] & (world["french"] - {gone})) + 1
+    # A new French answer approved: the themes are recomputed and it is counted.
+    new = _person(demo_app, "les billets de bus coûtent trop cher pour les enfants", lang="fr")
+    approve(demo_app, [new])
+    assert _read(demo_app, world, french).answers_considered == 6
