@@ -23,7 +23,6 @@ from threading import Lock
 from typing import Any
 
 from flask import Flask, current_app
-from markupsafe import Markup
 
 from consult.i18n.selection import select_locale
 
@@ -32,17 +31,17 @@ MAX_PARTS = 2048
 
 class FragmentCache:
     def __init__(self, size: int = MAX_PARTS) -> None:
-        self._parts: OrderedDict[Hashable, Markup] = OrderedDict()
+        self._parts: OrderedDict[Hashable, str] = OrderedDict()
         self._size = size
         self._lock = Lock()
 
-    def get(self, key: Hashable, render: Callable[[], str]) -> Markup:
+    def get(self, key: Hashable, render: Callable[[], str]) -> str:
         with self._lock:
             part = self._parts.get(key)
             if part is not None:
                 self._parts.move_to_end(key)
                 return part
-        part = Markup(render())
+        part = render()  # Markup already: the call block's body, escaped by the template
         with self._lock:
             self._parts[key] = part
             if len(self._parts) > self._size:
@@ -63,12 +62,12 @@ def _frozen(value: Any) -> Hashable:
     return str(value)  # lazy strings and the like: their text in this request's language
 
 
-def cached_fragment(name: str, *inputs: Any, caller: Callable[[], str]) -> Markup:
+def cached_fragment(name: str, *inputs: Any, caller: Callable[[], str]) -> str:
     """The part rendered by the call block, from the cache when the same part was rendered before
     in this language from the same `inputs`."""
     app = current_app
     if not app.config.get("CONSULT_FRAGMENT_CACHE", True):
-        return Markup(caller())
+        return caller()
     key = (name, select_locale(), _frozen(inputs))
     return app.extensions["consult_fragments"].get(key, caller)
 
