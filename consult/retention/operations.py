@@ -6,9 +6,11 @@
   cascades) go once `closes_on + retention_days` is before today. A consultation without a closing
   date keeps its answers: it has not ended.
 - **Expired drafts** (consult.participation.operations.purge_expired_drafts, as `purge-drafts`).
-- **Orphaned files.** Consult keeps no answers in files: exports are streamed from temporary files
-  that the system deletes when they are closed. Anything left in the instance's `exports/` folder
-  (an export saved there by hand, a file a crashed process left behind) older than a day is deleted.
+- **Export files.** Small exports are streamed from temporary files that the system deletes when
+  they are closed; large XLSX exports are built in the background into the instance's `exports/`
+  folder and expire a day after they were asked for (consult.outcomes.export_files, called by the
+  purge command). Anything else left in that folder (an export saved there by hand, a file a crashed
+  process left behind) older than a day is deleted too.
 
 Each consultation's deletion is audited with counts only, under the command's name. Like every
 domain function this one flushes and never commits; with `dry_run` it only counts.
