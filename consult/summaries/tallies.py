@@ -60,6 +60,9 @@ def _filter_combinations(
     return [(lf, sf, gf) for lf in (ANY, language) for sf in (ANY, stage) for gf in (ANY, *groups)]
 
 
+filter_combinations = _filter_combinations  # public: consult.themes.tallies counts the same way
+
+
 def answer_keys(
     recommendation_id: int, language: str, stage: str, group_set: str, stance: str
 ) -> list[tuple]:
