@@ -21,6 +21,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response as HTTPResponse
 
@@ -280,10 +281,12 @@ def request_drafts(slug: str) -> Page:
     db.session.commit()
     if languages:
         flash(
-            _(
-                "Machine translations are being drafted in %(count)s languages. "
+            ngettext(
+                "Machine translations are being drafted in %(num)s language. "
                 "They are shown to participants once a person has reviewed them.",
-                count=len(languages),
+                "Machine translations are being drafted in %(num)s languages. "
+                "They are shown to participants once a person has reviewed them.",
+                len(languages),
             )
         )
     else:

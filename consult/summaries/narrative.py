@@ -116,13 +116,14 @@ def recommendation_sentences(
                 threshold=number(threshold),
             )
         ]
-    languages = ngettext("%(num)s language", "%(num)s languages", summary.languages_answered)
+    # The number of languages is given as a label's value, not glued into the sentence as a
+    # translated "N languages" (translators: a phrase cannot agree with a sentence it is put in).
     sentences = [
         ngettext(
-            "%(num)s person answered in %(languages)s.",
-            "%(num)s people answered in %(languages)s.",
+            "%(num)s person answered (languages used: %(languages)s).",
+            "%(num)s people answered (languages used: %(languages)s).",
             agree.answered,
-            languages=languages,
+            languages=number(summary.languages_answered),
         )
         + " "
         + _(
@@ -155,10 +156,15 @@ def recommendation_sentences(
 
 
 def _themes_sentence(themes: object | None, threshold: int) -> list[str]:
-    shown = [t for t in getattr(themes, "themes", ()) if t.answer_count >= threshold]
-    if not shown:
+    every = list(getattr(themes, "themes", ()))
+    if not every:
         return []
-    top = max(shown, key=lambda t: t.answer_count)
+    top = max(every, key=lambda t: t.answer_count)
+    # The largest theme may be the one hidden to protect a smaller one ("–"), or under the
+    # threshold: then nothing is said, since its count would give the hidden one back (and naming
+    # the next one "the most common" would be false).
+    if getattr(top, "suppressed", False) or top.answer_count < threshold:
+        return []
     return [
         ngettext(
             "The most common theme in the written answers was “%(label)s” (%(num)s answer, "

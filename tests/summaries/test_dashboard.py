@@ -189,7 +189,7 @@ def test_the_rec2_narrative_names_only_significant_differences(known: Flask) -> 
     text = _text(browser.client.get(URL).get_data(as_text=True))
     section = text[text.index("Recommendation 2:") : text.index("Recommendation 3:")]
     narrative = section[: section.index("Agree:")]
-    assert "130 people answered in 2 languages." in narrative
+    assert "130 people answered (languages used: 2)." in narrative
     assert "54% agree" in narrative
     assert "20% of people on the way" in narrative and "75%" in narrative
     for figure in re.findall(r"\d+%", narrative):
