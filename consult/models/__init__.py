@@ -18,6 +18,7 @@ from consult.models.outcomes import RecommendationOutcome
 from consult.models.staff import StaffSession, StaffUser
 from consult.models.submission import Response, Submission, SubmissionGroup
 from consult.models.tallies import DashboardDay, DashboardTally, DashboardVersion
+from consult.models.theme_tallies import ThemeInputTally, ThemeTally
 from consult.models.themes import Theme, ThemeMember, ThemeRun
 from consult.vocab import (
     Channel,
@@ -56,7 +57,9 @@ __all__ = [
     "SubmissionGroup",
     "SubmissionState",
     "Theme",
+    "ThemeInputTally",
     "ThemeMember",
     "ThemeRun",
+    "ThemeTally",
     "TranslationStatus",
 ]

@@ -100,6 +100,9 @@ def _delete_answers(consultation_id: int) -> None:
     from consult.summaries.tallies import forget_consultation
 
     forget_consultation(consultation_id)  # the dashboard's kept counts, in this transaction
+    from consult.themes import tallies as theme_tallies
+
+    theme_tallies.forget_consultation(consultation_id)  # the themes' kept counts, likewise
 
 
 def orphaned_files(instance_path: Path, now: float | None = None) -> list[Path]:

@@ -24,8 +24,16 @@ from flask import Flask
 from consult import audit, jobs
 from consult.core.extensions import db
 from consult.core.timeutil import utcnow
-from consult.models import Recommendation, Response, ResponseTranslation, StaffUser
+from consult.models import (
+    Recommendation,
+    Response,
+    ResponseTranslation,
+    StaffUser,
+    Submission,
+    SubmissionState,
+)
 from consult.models.themes import Theme, ThemeMember, ThemeRun
+from consult.themes import tallies
 from consult.themes.inputs import load_inputs
 
 log = logging.getLogger(__name__)
@@ -82,6 +90,22 @@ def _translations_saved(session, flush_context, instances) -> None:
         request_recompute(recommendation_id)
 
 
+def _submissions_deleted(session, flush_context, instances) -> None:
+    """Submitted submissions deleted through the session (a participant's deletion) take their
+    answers out of the themes' kept counts before their rows go (`consult.themes.tallies`)."""
+    gone: dict[int, list[int]] = {}
+    for obj in session.deleted:
+        if (
+            isinstance(obj, Submission)
+            and obj.id is not None
+            and obj.state == SubmissionState.SUBMITTED
+        ):
+            gone.setdefault(obj.consultation_id, []).append(obj.id)
+    with session.no_autoflush:
+        for consultation_id, ids in sorted(gone.items()):
+            tallies.uncount_submissions(consultation_id, ids)
+
+
 def _forget_queued(session) -> None:
     session.info.pop(_QUEUED_KEY, None)
 
@@ -97,6 +121,8 @@ def init_themes(app: Flask) -> None:
         sa.event.listen(db.session, "before_flush", _translations_saved)
         sa.event.listen(db.session, "after_commit", _forget_queued)
         sa.event.listen(db.session, "after_rollback", _forget_queued)
+    if not sa.event.contains(db.session, "before_flush", _submissions_deleted):
+        sa.event.listen(db.session, "before_flush", _submissions_deleted)
 
 
 # --- the job ----------------------------------------------------------------------------------
@@ -115,6 +141,7 @@ def recompute(recommendation_id: int, *, force: bool = False) -> bool:
     if not force and run.computed_at is not None and run.fingerprint == inputs.fingerprint:
         run.data_as_of = started
         db.session.flush()
+        tallies.refresh_recommendation(recommendation_id)  # the answers considered as of now
         return False
     # NumPy, SciPy and scikit-learn: loaded by the job that computes themes, not at start.
     from consult.themes.extract import Answer, find_themes, match_to_themes, quotes_of
@@ -191,6 +218,7 @@ def recompute(recommendation_id: int, *, force: bool = False) -> bool:
     run.untranslated = inputs.untranslated
     run.method = result.method[:64]
     db.session.flush()
+    tallies.refresh_recommendation(recommendation_id)  # the filtered counts, same transaction
     return True
 
 
@@ -288,6 +316,7 @@ def merge(into: Theme, other: Theme, by: StaffUser) -> None:
     other_id = other.id
     db.session.delete(other)
     db.session.flush()
+    tallies.refresh_themes([into.id])
     _audit("theme.merged", by, into, merged=other_id, answers=len(moved))
 
 
@@ -312,6 +341,7 @@ def split(theme: Theme, response_ids: Iterable[int], label: str, by: StaffUser) 
     db.session.flush()
     _requote(theme)
     _requote(new)
+    tallies.refresh_themes([theme.id, new.id])
     _audit("theme.split", by, theme, into=new.id, answers=len(chosen))
     return new
 
@@ -341,6 +371,7 @@ def move_answer(response_id: int, source: Theme, target: Theme, by: StaffUser) -
     db.session.flush()
     _requote(source)
     _requote(target)
+    tallies.refresh_themes([source.id, target.id])
     _audit("theme.answer_moved", by, target, answer=response_id, source=source.id)
 
 

@@ -43,6 +43,7 @@ from consult.models import (
 from consult.models.themes import Theme, ThemeMember, ThemeRun
 from consult.summaries.queries import DashboardFilters, _submitted
 from consult.summaries.suppression import Ledger, Protected, effective_threshold, protect
+from consult.themes import tallies
 from consult.themes.inputs import best_translation, working_languages
 
 # Quotes per theme (the job stores ranks 1-3).
@@ -210,38 +211,20 @@ def _filtered_inputs(
     consultation_id: int, recommendation_ids: list[int], in_scope: list
 ) -> dict[int, tuple[int, int]]:
     """(answers considered, of which read in their original language) per recommendation among
-    the filtered submissions: the approved answers with a public text that the last computation
-    read (approved before it started), and those neither written in a working language nor
-    translated into one (the rule of `consult.themes.inputs`)."""
-    languages = db.session.execute(
-        sa.select(Consultation.working_languages, Consultation.source_language).where(
-            Consultation.id == consultation_id
-        )
-    ).one()
-    wanted = working_languages(languages[0], languages[1])
-    written_in = sa.func.coalesce(Response.detected_language, Response.text_language)
-    translated = sa.exists().where(
-        ResponseTranslation.response_id == Response.id,
-        ResponseTranslation.language.in_(wanted),
-        ResponseTranslation.text.is_not(None),
-        sa.func.trim(ResponseTranslation.text) != "",
-    )
-    untranslated = sa.and_(sa.or_(written_in.is_(None), written_in.not_in(wanted)), ~translated)
+    the filtered submissions, counted now (a date range; the other filters read the kept counts):
+    the rule of `consult.themes.tallies`."""
+    untranslated = tallies.untranslated_expression(tallies.wanted_languages(consultation_id))
     rows = db.session.execute(
         sa.select(
             Response.recommendation_id,
             sa.func.count(),
-            sa.func.coalesce(sa.func.sum(sa.case((untranslated, 1), else_=0)), 0),
+            sa.func.coalesce(sa.func.sum(untranslated), 0),
         )
         .join(Submission, Submission.id == Response.submission_id)
         .join(ThemeRun, ThemeRun.recommendation_id == Response.recommendation_id)
         .where(
             Response.recommendation_id.in_(recommendation_ids),
-            Response.moderation_state == ModerationState.APPROVED,
-            Response.public_text.is_not(None),
-            sa.func.trim(Response.public_text) != "",
-            ThemeRun.data_as_of.is_not(None),
-            sa.or_(Response.moderated_at.is_(None), Response.moderated_at <= ThemeRun.data_as_of),
+            *tallies.considered_conditions(),
             *in_scope,
         )
         .group_by(Response.recommendation_id)
@@ -348,11 +331,15 @@ def _read(
     key = _counts_key(consultation_id, filters if filtered else None, themes, runs)
     counted = _counted_cache_get(key)
     if counted is None:
-        counts = _member_counts(theme_ids, in_scope) if theme_ids else {}
+        kept = tallies.combination(filters) if filtered else None
         quotes = _quote_ids(theme_ids, in_scope) if theme_ids else {}
-        if in_scope is not None:
+        if kept is not None:  # language, stage, group: the kept counts
+            counts, inputs = tallies.read(theme_ids, recommendation_ids, kept)
+        elif in_scope is not None:  # a date range: counted now
+            counts = _member_counts(theme_ids, in_scope) if theme_ids else {}
             inputs = _filtered_inputs(consultation_id, recommendation_ids, in_scope)
         else:
+            counts = _member_counts(theme_ids, None) if theme_ids else {}
             inputs = {rid: (run.answers_considered, run.untranslated) for rid, run in runs.items()}
         counted = (counts, quotes, inputs)
         _counted_cache_put(key, counted)
