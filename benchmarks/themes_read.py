@@ -1,22 +1,27 @@
 """What reading the themes costs the dashboard, unfiltered and under each filter, at N answers.
 
 `consult.themes.queries.themes_for_consultation` never computes themes: it reads the stored ones
-and, under a filter, counts each theme's members, the answers considered and the untranslated ones
-among the matching submissions (grouped statements joined to `submission`), and picks quotes among
-the matching members (one window-function statement). This script measures that read.
+and, under a language, stage or group filter, reads each theme's members, the answers considered
+and the untranslated ones among the matching submissions from the kept counts
+(`consult.themes.tallies`, one indexed read each); under a date range it counts them (grouped
+statements joined to `submission`); either way it picks quotes among the matching members (one
+window-function statement). This script measures that read.
 
 For each database (SQLite always; PostgreSQL with --postgres URL: that database is dropped and
 created anew, never use consult_test) and each N (cumulative), it writes synthetic submissions of
 the demo consultation (`benchmarks/synthetic.py`: 8 answers each, about a third written, most of
 them approved), then stores, per recommendation, 10 themes over its approved written answers
 without running the algorithm (an answer joins theme `id % 10`, one in ten a second theme; the
-first three members are the quotes: the read does not depend on how themes were found), and times
+first three members are the quotes: the read does not depend on how themes were found) and fills
+their kept counts as a finished run does (`refresh_recommendation`, timed: "kept counts filled"),
+and times
 `themes_for_consultation` with a fresh session each round: unfiltered (the reference, which only
 counts `theme_member` rows), then by language, group, stage and a date range; first with the
 in-process cache of counted parts emptied before each read (the first request after the data
 changed), then with it kept (repeated requests on unchanged data). Prints min, median, p95 and
 max in ms over --rounds (default 20, after one warm-up) and each median's ratio to the uncached
-unfiltered median measured in the same run.
+unfiltered median measured in the same run. Then, per filter, the quotes statement alone
+(`_quote_ids`, the part of an uncached filtered read that still reads members), same statistics.
 
 Run: .venv/bin/python benchmarks/themes_read.py [--sizes 100000,1000000]
      [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/consult_themes_bench]
@@ -44,8 +49,9 @@ from consult.core.extensions import db
 from consult.core.timeutil import utcnow
 from consult.models import Consultation, ModerationState, Recommendation, Response
 from consult.models.themes import Theme, ThemeMember, ThemeRun
-from consult.summaries.queries import DashboardFilters
+from consult.summaries.queries import DashboardFilters, _submitted
 from consult.themes import queries
+from consult.themes import tallies as theme_tallies
 from consult.themes.queries import themes_for_consultation
 
 ANSWERS_PER_SUBMISSION = 8
@@ -60,8 +66,9 @@ FILTERS = {
 }
 
 
-def store_themes(consultation_id: int) -> None:
-    """Replace every recommendation's themes with THEMES stored ones over its approved answers."""
+def store_themes(consultation_id: int) -> float:
+    """Replace every recommendation's themes with THEMES stored ones over its approved answers
+    and fill their kept counts; returns the seconds the kept counts took."""
     recommendation_ids = list(
         db.session.scalars(
             sa.select(Recommendation.id).where(Recommendation.consultation_id == consultation_id)
@@ -114,6 +121,11 @@ def store_themes(consultation_id: int) -> None:
             )
         )
     db.session.commit()
+    start = time.perf_counter()
+    for rid in recommendation_ids:
+        theme_tallies.refresh_recommendation(rid)
+    db.session.commit()
+    return time.perf_counter() - start
 
 
 def timings(
@@ -130,6 +142,25 @@ def timings(
         start = time.perf_counter()
         themes_for_consultation(consultation_id, filters=filters)
         if i:  # the first round warms up
+            samples.append((time.perf_counter() - start) * 1000)
+    return sorted(samples)
+
+
+def quote_timings(consultation_id: int, filters: DashboardFilters, rounds: int) -> list[float]:
+    """The quotes statement alone under `filters`, `rounds` times after one warm-up."""
+    samples = []
+    for i in range(rounds + 1):
+        db.session.remove()
+        theme_ids = list(
+            db.session.scalars(
+                sa.select(Theme.id)
+                .join(Recommendation, Recommendation.id == Theme.recommendation_id)
+                .where(Recommendation.consultation_id == consultation_id)
+            )
+        )
+        start = time.perf_counter()
+        queries._quote_ids(theme_ids, _submitted(consultation_id, filters))
+        if i:
             samples.append((time.perf_counter() - start) * 1000)
     return sorted(samples)
 
@@ -156,13 +187,14 @@ def run(label: str, url: str, sizes: list[int], rounds: int) -> None:
                     (size - answers) // ANSWERS_PER_SUBMISSION,
                     seed=size,
                 )
-            store_themes(consultation_id)
+            fill = store_themes(consultation_id)
             with db.engine.begin() as connection:
                 connection.exec_driver_sql("ANALYZE")
             members = db.session.scalar(sa.select(sa.func.count()).select_from(ThemeMember))
         load = time.perf_counter() - start
         print(
-            f"\n{label}: {answers:,} answers, {members:,} theme members (loaded in {load:.1f} s)",
+            f"\n{label}: {answers:,} answers, {members:,} theme members (loaded in {load:.1f} s, "
+            f"kept counts filled in {fill:.1f} s)",
             flush=True,
         )
         print(
@@ -183,6 +215,17 @@ def run(label: str, url: str, sizes: list[int], rounds: int) -> None:
                         f"{samples[-1]:8.1f} {median / reference:6.2f}",
                         flush=True,
                     )
+            for name, filters in FILTERS.items():
+                if filters is None:
+                    continue
+                samples = quote_timings(consultation_id, filters, rounds)
+                median = statistics.median(samples)
+                p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
+                print(
+                    f"  {'quotes only, ' + name:32} {samples[0]:8.1f} {median:10.1f} "
+                    f"{p95:8.1f} {samples[-1]:8.1f} {median / reference:6.2f}",
+                    flush=True,
+                )
             db.engine.dispose()
 
 

@@ -11,6 +11,10 @@
   answers is dropped, so a merged, split or discarded theme does not come back.
 - Edits: rename, merge, split, discard, move an answer, mark reviewed. Each pins the themes it
   touches, records who reviewed them, and writes an audit event with ids only.
+- The themes' kept counts per filter combination (`consult.themes.tallies`) are counted again when
+  a run ends and for the themes a move, split or merge touches, and a submitted submission deleted
+  through the session is taken out of them first (`_submissions_deleted`), each in the same
+  transaction.
 """
 
 from __future__ import annotations
