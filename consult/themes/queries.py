@@ -11,7 +11,8 @@ language are those among the answers whose submission matches the filters: for l
 group the kept counts of `consult.themes.tallies` (one indexed look-up), for a date range counted
 with the dashboard's own `_submitted` conditions (one grouped statement each). Quotes come from
 those answers only: the theme's stored quotes that match first, then other matching members by
-answer number (each theme's read stops at three). Every
+answer number (one window-function statement over the matching members: the part of an uncached
+filtered read that still grows with the number of members). Every
 count goes through the dashboard's suppression (`consult.summaries.suppression`): 1 to
 threshold-1 shows "<N", zero is shown, and when the themes of a recommendation add up exactly to
 its answers (each answer in exactly one theme) the relation is declared so a hidden theme cannot be
@@ -177,57 +178,36 @@ def _quote_ids(theme_ids: list[int], in_scope: list | None) -> dict[int, list[in
             .order_by(ThemeMember.theme_id, ThemeMember.quote_rank, ThemeMember.response_id)
         )
     else:
-        return _filtered_quote_ids(theme_ids, in_scope)
-    quotes: dict[int, list[int]] = defaultdict(list)
-    for theme_id, response_id, _rank in rows:
-        quotes[theme_id].append(response_id)
-    return quotes
-
-
-def _filtered_quote_ids(theme_ids: list[int], in_scope: list) -> dict[int, list[int]]:
-    """Quotes under a filter: the stored quotes among the matching members (at most three per
-    theme, in their rank), then the other matching members by answer number, each theme's read
-    stopping at MAX_QUOTES (one LIMIT per theme along the members' primary key) instead of
-    ranking every matching member."""
-
-    def matching(*conditions: sa.ColumnElement) -> sa.Select:
-        return (
-            sa.select(ThemeMember.theme_id, ThemeMember.response_id)
+        order = sa.func.row_number().over(
+            partition_by=ThemeMember.theme_id,
+            order_by=(
+                sa.case((ThemeMember.quote_rank.is_(None), 1), else_=0),
+                ThemeMember.quote_rank,
+                ThemeMember.response_id,
+            ),
+        )
+        ranked = (
+            sa.select(ThemeMember.theme_id, ThemeMember.response_id, order.label("n"))
             .join(Response, Response.id == ThemeMember.response_id)
             .join(Submission, Submission.id == Response.submission_id)
             .where(
+                ThemeMember.theme_id.in_(theme_ids),
                 ThemeMember.excluded.is_(False),
                 Response.moderation_state == ModerationState.APPROVED,
                 Response.public_text.is_not(None),
                 *in_scope,
-                *conditions,
             )
+            .subquery()
         )
-
+        rows = db.session.execute(
+            sa.select(ranked.c.theme_id, ranked.c.response_id, ranked.c.n)
+            .where(ranked.c.n <= MAX_QUOTES)
+            .order_by(ranked.c.theme_id, ranked.c.n)
+        )
     quotes: dict[int, list[int]] = defaultdict(list)
-    for theme_id, response_id in db.session.execute(
-        matching(ThemeMember.theme_id.in_(theme_ids), ThemeMember.quote_rank.is_not(None)).order_by(
-            ThemeMember.theme_id, ThemeMember.quote_rank, ThemeMember.response_id
-        )
-    ):
+    for theme_id, response_id, _rank in rows:
         quotes[theme_id].append(response_id)
-    wanted = [t for t in theme_ids if len(quotes[t]) < MAX_QUOTES]
-    for start in range(0, len(wanted), 100):  # SQLite allows 500 terms in a compound select
-        parts = []
-        for theme_id in wanted[start : start + 100]:
-            first = (
-                matching(ThemeMember.theme_id == theme_id, ThemeMember.quote_rank.is_(None))
-                .order_by(ThemeMember.response_id)
-                .limit(MAX_QUOTES)
-                .subquery()
-            )
-            parts.append(sa.select(first.c.theme_id, first.c.response_id))
-        statement = parts[0] if len(parts) == 1 else sa.union_all(*parts)
-        rows = sorted(db.session.execute(statement).all())
-        for theme_id, response_id in rows:
-            if len(quotes[theme_id]) < MAX_QUOTES:
-                quotes[theme_id].append(response_id)
-    return {t: ids for t, ids in quotes.items() if ids}
+    return quotes
 
 
 def _filtered_inputs(
