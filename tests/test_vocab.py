@@ -9,7 +9,7 @@ Tests are parametrized over the enums' members, so a new member is covered witho
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -23,6 +23,8 @@ from consult.i18n.catalogs import POT
 from consult.models import (
     Consultation,
     ConsultationText,
+    ExportFile,
+    ExportFileStatus,
     Recommendation,
     RecommendationOutcome,
     RecommendationText,
@@ -118,6 +120,7 @@ CHECKED = [
     (Response, "moderation_state", ModerationState),
     (Response, "moderation_reason", RejectReason),
     (RecommendationOutcome, "status", vocab.TranslationStatus),
+    (ExportFile, "status", ExportFileStatus),
 ]
 
 # Every other check constraint: (its name, the column, values it keeps, values it refuses).
@@ -160,6 +163,15 @@ def one_of_each(app: Flask) -> Iterator[None]:
         submission.groups.append(SubmissionGroup(group=Group.DISABILITY))
         db.session.add(Response(submission=submission, recommendation=recommendation))
         db.session.add(RecommendationOutcome(recommendation=recommendation, language="en"))
+        db.session.add(
+            ExportFile(
+                consultation=consultation,
+                format="xlsx",
+                stored_name="stored",
+                filename="c-answers.xlsx",
+                expires_at=datetime(2030, 1, 1),
+            )
+        )
         db.session.flush()
         db.session.add(Theme(recommendation_id=recommendation.id, label="T"))
         db.session.commit()
