@@ -121,6 +121,10 @@ def store_themes(consultation_id: int) -> float:
             )
         )
     db.session.commit()
+    # Statistics as autovacuum would have them after a bulk load: without them PostgreSQL takes
+    # the just-loaded tables for empty and nests loops over every submission.
+    db.session.execute(sa.text("ANALYZE"))
+    db.session.commit()
     start = time.perf_counter()
     for rid in recommendation_ids:
         theme_tallies.refresh_recommendation(rid)

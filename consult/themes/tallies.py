@@ -211,12 +211,26 @@ def _consultation_of(recommendation_id: int) -> int | None:
     )
 
 
+def _lock_runs(recommendation_ids: sa.Select | list[int]) -> None:
+    """Writers of one recommendation's kept counts (its run, an edit, a deletion) take its
+    `theme_run` row first, in id order, so on PostgreSQL they follow each other: a deletion
+    waits for a run that is replacing the themes and then uncounts from the new ones. (SQLite
+    has one writer at a time; the FOR UPDATE is left out there.)"""
+    db.session.execute(
+        sa.select(ThemeRun.recommendation_id)
+        .where(ThemeRun.recommendation_id.in_(recommendation_ids))
+        .order_by(ThemeRun.recommendation_id)
+        .with_for_update()
+    ).all()
+
+
 def refresh_themes(theme_ids: Iterable[int]) -> None:
     """Count these themes' members again (after an organiser's edit)."""
     ids = sorted(set(theme_ids))
     if not ids:
         return
     db.session.flush()
+    _lock_runs(sa.select(Theme.recommendation_id).where(Theme.id.in_(ids)))
     db.session.execute(sa.delete(ThemeTally).where(ThemeTally.theme_id.in_(ids)))
     rows = db.session.execute(members_statement(None, ThemeMember.theme_id.in_(ids)))
     _write(ThemeTally, _THEME_KEY, ("n",), _expand(rows), +1)
@@ -228,6 +242,7 @@ def refresh_recommendation(recommendation_id: int) -> None:
     if consultation_id is None:
         return
     db.session.flush()
+    _lock_runs([recommendation_id])
     theme_ids = list(
         db.session.scalars(sa.select(Theme.id).where(Theme.recommendation_id == recommendation_id))
     )
@@ -248,6 +263,7 @@ def uncount_submissions(consultation_id: int, submission_ids: list[int]) -> None
     if not submission_ids:
         return
     mine = Response.submission_id.in_(sorted(submission_ids))
+    _lock_runs(sa.select(Response.recommendation_id).where(mine))
     rows = db.session.execute(members_statement(consultation_id, mine))
     _write(ThemeTally, _THEME_KEY, ("n",), _expand(rows), -1)
     rows = db.session.execute(inputs_statement(consultation_id, mine))
