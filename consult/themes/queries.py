@@ -12,7 +12,8 @@ group the kept counts of `consult.themes.tallies` (one indexed look-up), for a d
 with the dashboard's own `_submitted` conditions (one grouped statement each). Quotes come from
 those answers only: the theme's stored quotes that match first, then other matching members by
 answer number (one window-function statement over the matching members: the part of an uncached
-filtered read that still grows with the number of members). Every
+filtered read that still grows with the number of members). Without a filter, the counts are the
+kept ones of the unfiltered combination and the quotes the stored ones. Every
 count goes through the dashboard's suppression (`consult.summaries.suppression`): 1 to
 threshold-1 shows "<N", zero is shown, and when the themes of a recommendation add up exactly to
 its answers (each answer in exactly one theme) the relation is declared so a hidden theme cannot be
@@ -334,16 +335,15 @@ def _read(
     key = _counts_key(consultation_id, filters if filtered else None, themes, runs)
     counted = _counted_cache_get(key)
     if counted is None:
-        kept = tallies.combination(filters) if filtered else None
         quotes = _quote_ids(theme_ids, in_scope) if theme_ids else {}
-        if kept is not None:  # language, stage, group: the kept counts
+        if not filtered:  # the kept counts of the unfiltered combination, the run's inputs
+            counts, _ = tallies.read(theme_ids, [], tallies.UNFILTERED)
+            inputs = {rid: (run.answers_considered, run.untranslated) for rid, run in runs.items()}
+        elif (kept := tallies.combination(filters)) is not None:  # language, stage, group
             counts, inputs = tallies.read(theme_ids, recommendation_ids, kept)
-        elif in_scope is not None:  # a date range: counted now
+        else:  # a date range: counted now
             counts = _member_counts(theme_ids, in_scope) if theme_ids else {}
             inputs = _filtered_inputs(consultation_id, recommendation_ids, in_scope)
-        else:
-            counts = _member_counts(theme_ids, None) if theme_ids else {}
-            inputs = {rid: (run.answers_considered, run.untranslated) for rid, run in runs.items()}
         counted = (counts, quotes, inputs)
         _counted_cache_put(key, counted)
     counts, quotes, inputs = counted

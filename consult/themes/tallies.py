@@ -50,6 +50,7 @@ from consult.summaries.tallies import (
 from consult.themes.inputs import working_languages
 
 Combination = tuple[str, str, str]  # (language, stage, group), each a value or ANY
+UNFILTERED: Combination = (ANY, ANY, ANY)
 BATCH = 5000
 
 
@@ -318,6 +319,8 @@ def read(
                 )
             )
         }
+    if not recommendation_ids:
+        return counts, {}
     inputs = {
         rid: (int(considered), int(untranslated))
         for rid, considered, untranslated in db.session.execute(

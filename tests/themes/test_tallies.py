@@ -47,6 +47,12 @@ def assert_kept_equals_counted(world: dict) -> None:
             sa.select(Theme.id).where(Theme.recommendation_id == rid, Theme.discarded.is_(False))
         )
     )
+    # Unfiltered: each theme's members, as the page shows them.
+    unfiltered = queries.themes_for_consultation(cid)[rid]
+    members = queries._member_counts(theme_ids, None)
+    assert {t.id: t.answer_count for t in unfiltered.themes} == {
+        t: members.get(t, 0) for t in theme_ids
+    }
     for filters in FILTERS:
         in_scope = _submitted(cid, filters)
         counted = queries._member_counts(theme_ids, in_scope)
