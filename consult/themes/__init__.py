@@ -5,5 +5,7 @@
   public original) and the input's fingerprint.
 - `operations`: recomputation (a background job) and the organisers' edits, kept across recomputes.
 - `queries`: what the dashboard and the report read (never computes).
+- `tallies`: the themes' kept counts per dashboard filter combination, kept in the transaction of
+  a run, an edit, a deletion or the purge.
 - `views`: the organisers' pages at /staff/c/<slug>/themes/<recommendation id>.
 """
