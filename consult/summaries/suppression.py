@@ -31,7 +31,9 @@ pinned cell (every non-zero count of its connected component is hidden already: 
 than N people, say, where the "<N" marks, each at least 1, and the zeros shown add up), or when a
 bound is reached, the component is *sealed*: every count of it is hidden, non-zero ones as
 complements and zeros as "<N" (true: 0 < N), so a reader can no longer take any "<N" there as at
-least 1. Hiding more never exposes anyone; it only costs numbers on tiny or pathological tables.
+least 1. A sealed component that hides a count of N or more ("–", known to be at least N) is
+withheld whole: every count of it shows "–" (see `_withhold_revealing_seals`). Hiding more never
+exposes anyone; it only costs numbers on tiny or pathological tables.
 Results are kept for the last few hundred distinct ledgers (same counts, same
 answer), so only the first request after the data changes pays for the audit.
 
@@ -174,6 +176,7 @@ def _hide(ledger: Ledger, limit: int) -> dict[Hashable, str]:
         except _OverBudget:
             break
         if not exposed:
+            _withhold_revealing_seals(ledger, hidden, by_key, limit, sealed, budget)
             return hidden
         # One complement per exposed cell in each round (then audit again): fewer rounds.
         for key in exposed:
@@ -190,7 +193,53 @@ def _hide(ledger: Ledger, limit: int) -> dict[Hashable, str]:
     for key in [k for k, r in hidden.items() if r == SMALL and k not in sealed]:
         if key not in sealed:
             _seal(key, ledger, hidden, by_key, sealed)
+    _withhold_revealing_seals(ledger, hidden, by_key, limit, sealed, budget)
     return hidden
+
+
+def _withhold_revealing_seals(
+    ledger: Ledger,
+    hidden: dict[Hashable, str],
+    by_key: dict,
+    limit: int,
+    sealed: set[Hashable],
+    budget: list[int],
+) -> None:
+    """Withhold whole every sealed component whose marks still pin a "<N" cell.
+
+    A sealed component that hides a count of N or more shows "–" there, which a reader knows is at
+    least N, while its "<N" cells are at most N-1: the two kinds of bounds can still add up to one
+    value (three rows of 2 people each, "<3", under a grand total known to be at least 6 because
+    two of its columns are "–"). Such a component is audited like any other (a "<N" cell there
+    may be 0); when a cell is pinned, or the audit is out of work, every count of the component
+    shows "–", which says nothing at all: no number, no "<N" and no zero to reason from."""
+    done: set[Hashable] = set()
+    for key in sorted(sealed, key=repr):
+        if key in done:
+            continue
+        component = _component(key, ledger, hidden, by_key, everything=True)
+        done |= component
+        if not any(hidden.get(other) == COMPLEMENTARY for other in component):
+            continue  # only "<N" marks, each 0 to N-1 here: nothing to add up against
+        if _seal_leaks(component, ledger, hidden, by_key, limit, budget):
+            for other in component:
+                hidden[other] = COMPLEMENTARY
+
+
+def _seal_leaks(
+    component: set[Hashable],
+    ledger: Ledger,
+    hidden: dict[Hashable, str],
+    by_key: dict,
+    limit: int,
+    budget: list[int],
+) -> bool:
+    if len(component) > MAX_COMPONENT:
+        return True
+    try:
+        return bool(_pinned(component, ledger, hidden, by_key, limit, budget, zero_allowed=True))
+    except _OverBudget:
+        return True
 
 
 def _hide_neighbourhood(key: Hashable, ledger: Ledger, hidden: dict, by_key: dict) -> bool:
@@ -324,8 +373,10 @@ def _pinned(
     by_key: dict,
     limit: int,
     budget: list[int],
+    zero_allowed: bool = False,
 ) -> list[Hashable]:
-    """The small cells of `component` that take the same value in every solution.
+    """The small cells of `component` that take the same value in every solution (in a sealed
+    component, `zero_allowed`: its "<N" cells may be 0).
 
     A few solutions with varied objectives prove most cells ambiguous at once (a cell with two
     different values in two solutions cannot be pinned); only the rest get their own minimum and
@@ -350,7 +401,8 @@ def _pinned(
         rows.append(row)
         rhs.append(-constant)
     small = [column[k] for k in keys if hidden[k] == SMALL]
-    low = np.array([1.0 if hidden[k] == SMALL else float(limit) for k in keys])
+    least_small = 0.0 if zero_allowed else 1.0
+    low = np.array([least_small if hidden[k] == SMALL else float(limit) for k in keys])
     high = np.array([float(limit - 1) if hidden[k] == SMALL else np.inf for k in keys])
     constraints = [LinearConstraint(np.array(rows), np.array(rhs), np.array(rhs))] if rows else []
     integral = np.ones(len(keys))
@@ -387,7 +439,7 @@ def _pinned(
         """One solve moving every given cell away from the one value seen so far."""
         objective = np.zeros(len(keys))
         for i in cells:
-            objective[i] = 1.0 if next(iter(seen[i])) > 1 else -1.0
+            objective[i] = 1.0 if next(iter(seen[i])) > least_small else -1.0
         before = sum(len(v) for v in seen.values())
         record(solve(objective))
         return sum(len(v) for v in seen.values()) > before
@@ -403,7 +455,7 @@ def _pinned(
         single[i] = 1.0
         known = next(iter(seen[i]))
         # Only the direction that could move the cell away from the value seen so far.
-        if known > 1:
+        if known > least_small:
             record(solve(single))
         if len(seen[i]) == 1 and known < limit - 1:
             record(solve(-single))

@@ -110,9 +110,20 @@ def test_no_cell_of_a_tiny_table_is_recoverable(grid: list[list[int]], threshold
     ledger: Ledger = _table(grid)
     protected = protect(ledger, threshold)
     shown = {key: protected.display(key) for key in ledger.values}
+    withheld = set(shown.values()) == {"–"}  # a component withheld whole says nothing
     for key, value in ledger.values.items():
         if 0 < value < threshold:
-            assert shown[key] == f"<{threshold}", key
+            assert shown[key] == ("–" if withheld else f"<{threshold}"), key
         elif shown[key].isdigit():
             assert int(shown[key]) == value
     assert recovered(shown, ledger.relations, threshold) == {}
+
+
+def test_a_sealed_table_whose_marks_still_add_up_is_withheld_whole() -> None:
+    # Three rows of 2 ("<3") under columns of 3 ("–", at least 3): the grand total is at least 6
+    # and at most 2 + 2 + 2, which pinned every row. Withheld whole, every count shows "–".
+    ledger = _table([[0, 1, 0, 1]] * 3)
+    protected = protect(ledger, 3)
+    shown = {key: protected.display(key) for key in ledger.values}
+    assert set(shown.values()) == {"–"}
+    assert recovered(shown, ledger.relations, 3) == {}
