@@ -306,6 +306,8 @@ def test_themes_that_add_up_to_the_answers_hide_a_second_count(demo_app: Flask) 
     assert (two.shown_count, others.shown_count) == ("<5", "–")
     assert two.suppressed and others.suppressed and others.shown_share is None
     assert result.shown_considered == str(len(everyone))
+    # The summary in words names no theme: the largest one's count would give the small one back.
+    assert "most common theme" not in _dashboard_text(demo_app)
     # The quote of the small theme stays without a filter (it says nothing about its writer).
     assert {q.response_id for q in two.quotes} == set(everyone[:2])
     # Under a filter the same holds among the filtered answers, and the small theme's quotes go.
@@ -324,6 +326,15 @@ def test_themes_that_add_up_to_the_answers_hide_a_second_count(demo_app: Flask) 
     overlapping = _read(demo_app, world)
     two, others = overlapping.themes
     assert (two.shown_count, others.shown_count) == ("<5", str(len(everyone) - 1))
+    assert f"most common theme in the written answers was “Rest” ({len(everyone) - 1} answers" in (
+        _dashboard_text(demo_app)
+    )
+
+
+def _dashboard_text(app: Flask) -> str:
+    page = log_in(app, "org@example.org").get(f"/staff/c/{SLUG}/")
+    assert page.status == 200
+    return page.soup.get_text(" ", strip=True)
 
 
 def test_filtered_counts_follow_deletions_edits_and_new_answers(demo_app: Flask) -> None:
