@@ -235,7 +235,10 @@ def groups_expression(submission_id: sa.ColumnElement[int]) -> sa.ColumnElement[
     return sa.func.rtrim(joined, ",")
 
 
-def _submitted(consultation_id: int | None) -> sa.Subquery:
+def counted_submissions(consultation_id: int | None) -> sa.Subquery:
+    """Submitted submissions (of one consultation, or all) with the keys they are counted under:
+    language, stage (NO_STAGE_KEY when unanswered) and sorted group set; the themes' kept counts
+    group by the same."""
     conditions = [Submission.state == SubmissionState.SUBMITTED]
     if consultation_id is not None:
         conditions.append(Submission.consultation_id == consultation_id)
@@ -257,7 +260,7 @@ def recomputed_statements(
     consultation_id: int | None = None,
 ) -> tuple[sa.Select, sa.Select]:
     """The tallies and the day rows computed from the answers, GROUP BY in the database."""
-    counted = _submitted(consultation_id)
+    counted = counted_submissions(consultation_id)
     tally = (
         sa.select(
             counted.c.consultation_id,

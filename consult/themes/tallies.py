@@ -34,8 +34,6 @@ from consult.models import (
     Recommendation,
     Response,
     ResponseTranslation,
-    Submission,
-    SubmissionState,
 )
 from consult.models.theme_tallies import ThemeInputTally, ThemeTally
 from consult.models.themes import Theme, ThemeMember, ThemeRun
@@ -43,8 +41,8 @@ from consult.summaries.queries import NO_STAGE, DashboardFilters
 from consult.summaries.tallies import (
     ANY,
     NO_STAGE_KEY,
+    counted_submissions,
     filter_combinations,
-    groups_expression,
     groups_of,
 )
 from consult.themes.inputs import working_languages
@@ -63,23 +61,6 @@ def combination(filters: DashboardFilters) -> Combination | None:
 
 
 # --- the grouped statements -------------------------------------------------------------------
-
-
-def _counted(consultation_id: int | None) -> sa.Subquery:
-    """Submitted submissions with their (language, stage, group set) keys."""
-    conditions = [Submission.state == SubmissionState.SUBMITTED]
-    if consultation_id is not None:
-        conditions.append(Submission.consultation_id == consultation_id)
-    return (
-        sa.select(
-            Submission.id,
-            Submission.language,
-            sa.func.coalesce(Submission.stage, NO_STAGE_KEY).label("stage"),
-            groups_expression(Submission.id).label("group_set"),
-        )
-        .where(*conditions)
-        .subquery("counted")
-    )
 
 
 def considered_conditions() -> list[sa.ColumnElement[bool]]:
@@ -118,7 +99,7 @@ def wanted_languages(consultation_id: int) -> list[str]:
 
 def members_statement(consultation_id: int | None, *conditions: sa.ColumnElement) -> sa.Select:
     """Members (not excluded) per (theme, language, stage, group set)."""
-    counted = _counted(consultation_id)
+    counted = counted_submissions(consultation_id)
     return (
         sa.select(
             ThemeMember.theme_id,
@@ -136,7 +117,7 @@ def members_statement(consultation_id: int | None, *conditions: sa.ColumnElement
 
 def inputs_statement(consultation_id: int, *conditions: sa.ColumnElement) -> sa.Select:
     """(answers considered, untranslated) per (recommendation, language, stage, group set)."""
-    counted = _counted(consultation_id)
+    counted = counted_submissions(consultation_id)
     untranslated = untranslated_expression(wanted_languages(consultation_id))
     return (
         sa.select(
