@@ -37,8 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import sqlalchemy as sa
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy.engine import make_url
 
+from benchmarks.databases import on_each_database
 from benchmarks.reference_app import create_reference_app
 from benchmarks.synthetic import generate
 from consult import create_app
@@ -72,26 +72,6 @@ def make_app(url: str) -> Flask:
             "CONSULT_EXTERNAL_URL": "http://127.0.0.1",
         }
     )
-
-
-def fresh_postgres(url: str) -> str:
-    target = make_url(url)
-    if target.database in (None, "consult_test", "consult", "postgres"):
-        raise SystemExit("use a database of its own for the benchmark")
-    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-        connection.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
-    return url
-
-
-def drop_postgres(url: str) -> None:
-    target = make_url(url)
-    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def timings(client, path: str, rounds: int, cold: bool = False) -> tuple[float, float, float]:
@@ -176,15 +156,12 @@ def main() -> None:
     parser.add_argument("--skip-sqlite", action="store_true")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    if not args.skip_sqlite:
-        with tempfile.TemporaryDirectory() as folder:
-            run("SQLite", f"sqlite:///{folder}/dashboard.sqlite3", sizes, args.rounds)
-    if args.postgres:
-        url = fresh_postgres(args.postgres)
-        try:
-            run("PostgreSQL", url, sizes, args.rounds)
-        finally:
-            drop_postgres(url)
+    on_each_database(
+        lambda label, url: run(label, url, sizes, args.rounds),
+        "dashboard.sqlite3",
+        args.postgres,
+        args.skip_sqlite,
+    )
 
 
 if __name__ == "__main__":

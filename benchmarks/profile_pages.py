@@ -37,13 +37,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.databases import fresh_postgres  # noqa: E402
 from consult import create_app  # noqa: E402
 from consult.core.extensions import db  # noqa: E402
 
@@ -56,16 +55,6 @@ PAGES = {
     "review": f"/en/c/{SLUG}/review",
 }
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def fresh_postgres(url: str) -> str:
-    target = make_url(url)
-    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-        connection.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
-    return url
 
 
 def build_app(database_url: str, folder: Path):

@@ -31,7 +31,6 @@ import argparse
 import re
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -43,8 +42,8 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy.engine import make_url
 
+from benchmarks.databases import on_each_database
 from benchmarks.synthetic import generate
 from consult import create_app
 from consult.consultations.demo import load_demo
@@ -71,16 +70,6 @@ def make_app(url: str) -> Flask:
             "CONSULT_EXTERNAL_URL": "http://127.0.0.1",
         }
     )
-
-
-def fresh_postgres(url: str) -> str:
-    target = make_url(url)
-    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-        connection.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
-    return url
 
 
 def prepare(app: Flask) -> None:
@@ -274,11 +263,12 @@ def main() -> None:
     parser.add_argument("--skip-sqlite", action="store_true")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    if not args.skip_sqlite:
-        with tempfile.TemporaryDirectory() as folder:
-            run("SQLite", f"sqlite:///{folder}/scale.sqlite3", sizes, args.rounds, args.repeat)
-    if args.postgres:
-        run("PostgreSQL", fresh_postgres(args.postgres), sizes, args.rounds, args.repeat)
+    on_each_database(
+        lambda label, url: run(label, url, sizes, args.rounds, args.repeat),
+        "scale.sqlite3",
+        args.postgres,
+        args.skip_sqlite,
+    )
 
 
 if __name__ == "__main__":

@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -42,7 +41,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy as sa
 
-from benchmarks.dashboard_scale import drop_postgres, fresh_postgres, make_app
+from benchmarks.dashboard_scale import make_app
+from benchmarks.databases import on_each_database
 from benchmarks.synthetic import generate
 from consult.consultations.demo import load_demo
 from consult.core.extensions import db
@@ -241,14 +241,12 @@ def main() -> None:
     parser.add_argument("--skip-sqlite", action="store_true")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    if not args.skip_sqlite:
-        with tempfile.TemporaryDirectory() as folder:
-            run("SQLite", f"sqlite:///{folder}/themes.db", sizes, args.rounds)
-    if args.postgres:
-        try:
-            run("PostgreSQL", fresh_postgres(args.postgres), sizes, args.rounds)
-        finally:
-            drop_postgres(args.postgres)
+    on_each_database(
+        lambda label, url: run(label, url, sizes, args.rounds),
+        "themes.db",
+        args.postgres,
+        args.skip_sqlite,
+    )
 
 
 if __name__ == "__main__":
