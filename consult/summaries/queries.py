@@ -152,15 +152,22 @@ def submission_languages(consultation_id: int, filters: DashboardFilters) -> Cou
     return Counter(dict(db.session.execute(query).all()))
 
 
-def _combination(model: type, consultation_id: int, filters: DashboardFilters) -> list:
-    """The kept rows of this page's filter combination (`consult.models.tallies`)."""
+def kept_combination(filters: DashboardFilters) -> tuple[str, str, str]:
+    """The filter combination the kept counts (`consult.models.tallies`, and the themes') file
+    these filters under: (language, stage, group), each a value or ANY; a date range aside."""
     from consult.summaries.tallies import ANY, NO_STAGE_KEY
 
-    stage = NO_STAGE_KEY if filters.stage == NO_STAGE else filters.stage
+    stage = NO_STAGE_KEY if filters.stage == NO_STAGE else (filters.stage or ANY)
+    return (filters.language or ANY, stage, filters.group or ANY)
+
+
+def _combination(model: type, consultation_id: int, filters: DashboardFilters) -> list:
+    """The kept rows of this page's filter combination, its language aside."""
+    _language, stage, group = kept_combination(filters)
     return [
         model.consultation_id == consultation_id,
-        model.stage_filter == (stage if stage is not None else ANY),
-        model.group_filter == (filters.group or ANY),
+        model.stage_filter == stage,
+        model.group_filter == group,
     ]
 
 

@@ -19,7 +19,7 @@ instead of deadlocking.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
 import sqlalchemy as sa
@@ -107,19 +107,42 @@ def _insert(model: type, executor: Executor) -> sa.Insert:
     return module.insert(model)
 
 
-def _add(
-    model: type, key: tuple[str, ...], counts: Counter[tuple], executor: Executor | None = None
+# Rows per executemany of an upsert.
+BATCH = 5000
+
+
+def add_to_kept(
+    model: type,
+    key: tuple[str, ...],
+    columns: tuple[str, ...],
+    amounts: Mapping[tuple, Sequence[int]],
+    executor: Executor | None = None,
 ) -> None:
-    """Upsert `counts` (n added to the kept n), in key order, as one executemany."""
+    """Add `amounts` ({key values: one number per column}) to the kept rows of `model`: an upsert
+    (`INSERT .. ON CONFLICT DO UPDATE SET c = c + excluded.c`), in key order so that concurrent
+    writers queue instead of deadlocking, skipping rows that add nothing. The themes' kept counts
+    (`consult.themes.tallies`) are written the same way."""
     connection = executor if isinstance(executor, sa.Connection) else db.session.connection()
-    rows = [dict(zip(key, k, strict=True), n=n) for k, n in sorted(counts.items()) if n]
+    rows = [
+        {**dict(zip(key, k, strict=True)), **dict(zip(columns, v, strict=True))}
+        for k, v in sorted(amounts.items())
+        if any(v)
+    ]
     if not rows:
         return
     statement = _insert(model, connection)
     statement = statement.on_conflict_do_update(
-        index_elements=list(key), set_={"n": model.n + statement.excluded.n}
+        index_elements=list(key),
+        set_={c: getattr(model, c) + getattr(statement.excluded, c) for c in columns},
     )
-    connection.execute(statement, rows)
+    for start in range(0, len(rows), BATCH):
+        connection.execute(statement, rows[start : start + BATCH])
+
+
+def _add(
+    model: type, key: tuple[str, ...], counts: Counter[tuple], executor: Executor | None = None
+) -> None:
+    add_to_kept(model, key, ("n",), {k: (n,) for k, n in counts.items()}, executor)
 
 
 def bump_version(consultation_id: int, executor: Executor | None = None) -> None:

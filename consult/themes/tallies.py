@@ -25,7 +25,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from consult.core.extensions import db
 from consult.models import (
@@ -37,10 +36,10 @@ from consult.models import (
 )
 from consult.models.theme_tallies import ThemeInputTally, ThemeTally
 from consult.models.themes import Theme, ThemeMember, ThemeRun
-from consult.summaries.queries import NO_STAGE, DashboardFilters
+from consult.summaries.queries import DashboardFilters, kept_combination
 from consult.summaries.tallies import (
     ANY,
-    NO_STAGE_KEY,
+    add_to_kept,
     counted_submissions,
     filter_combinations,
     groups_of,
@@ -49,15 +48,13 @@ from consult.themes.inputs import working_languages
 
 Combination = tuple[str, str, str]  # (language, stage, group), each a value or ANY
 UNFILTERED: Combination = (ANY, ANY, ANY)
-BATCH = 5000
 
 
 def combination(filters: DashboardFilters) -> Combination | None:
     """The kept combination for the dashboard's filters; None with a date range (not kept)."""
     if filters.date_from or filters.date_to:
         return None
-    stage = NO_STAGE_KEY if filters.stage == NO_STAGE else (filters.stage or ANY)
-    return (filters.language or ANY, stage, filters.group or ANY)
+    return kept_combination(filters)
 
 
 # --- the grouped statements -------------------------------------------------------------------
@@ -152,32 +149,13 @@ def _expand(rows: Iterable[sa.Row]) -> dict[tuple, list[int]]:
 # --- writing ----------------------------------------------------------------------------------
 
 
-def _insert(model: type) -> sa.Insert:
-    module = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    return module.insert(model)
-
-
 _THEME_KEY = ("theme_id", "language_filter", "stage_filter", "group_filter")
 _INPUT_KEY = ("recommendation_id", "language_filter", "stage_filter", "group_filter")
 
 
 def _write(model: type, key: tuple[str, ...], columns: tuple[str, ...], kept, sign: int) -> None:
-    """Add `kept` ({key: [numbers]}) times `sign` to the kept rows, in key order (an upsert)."""
-    rows = [
-        {**dict(zip(key, k, strict=True)), **{c: sign * n for c, n in zip(columns, v, strict=True)}}
-        for k, v in sorted(kept.items())
-        if any(v)
-    ]
-    if not rows:
-        return
-    statement = _insert(model)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(key),
-        set_={c: getattr(model, c) + getattr(statement.excluded, c) for c in columns},
-    )
-    connection = db.session.connection()
-    for start in range(0, len(rows), BATCH):
-        connection.execute(statement, rows[start : start + BATCH])
+    """Add `kept` ({key: [numbers]}) times `sign` to the kept rows."""
+    add_to_kept(model, key, columns, {k: [sign * n for n in v] for k, v in kept.items()})
 
 
 def _of(recommendation_id: int) -> sa.ColumnElement[bool]:
