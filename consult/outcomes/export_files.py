@@ -30,9 +30,10 @@ import sqlalchemy as sa
 from consult import audit, jobs
 from consult.core.extensions import db
 from consult.core.timeutil import today, utcnow
-from consult.models import Consultation, ExportFile, ExportFileStatus, Recommendation, StaffUser
+from consult.models import Consultation, ExportFile, ExportFileStatus, StaffUser
 from consult.outcomes import exports
 from consult.outcomes.export_rows import ExportRow, iter_answers
+from consult.outcomes.queries import source_title
 from consult.retention.operations import EXPORTS_FOLDER
 
 log = logging.getLogger(__name__)
@@ -57,10 +58,6 @@ def builds_in_background(fmt: str, answers: int, config: Mapping[str, Any]) -> b
 # --- the workbook (both paths) ------------------------------------------------------------------
 
 
-def _source_title(recommendation: Recommendation, source: str) -> str:
-    return next((t.title for t in recommendation.texts if t.language == source), "")
-
-
 def write_answers_xlsx(
     spec: exports.ExportSpec,
     output: IO[bytes] | None = None,
@@ -73,7 +70,7 @@ def write_answers_xlsx(
 
     consultation = spec.consultation
     titles = [
-        (r.key, r.position, _source_title(r, consultation.source_language))
+        (r.key, r.position, source_title(r, consultation.source_language))
         for r in consultation.recommendations
     ]
     return exports.write_xlsx(

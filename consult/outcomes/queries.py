@@ -26,6 +26,7 @@ from consult.core.extensions import db
 from consult.i18n.formatting import local_number, native_digits
 from consult.models import (
     Consultation,
+    Recommendation,
     RecommendationOutcome,
     Response,
     Submission,
@@ -40,6 +41,11 @@ ANSWERED = (Stance.AGREE, Stance.PARTLY, Stance.DISAGREE, Stance.NOT_SURE)
 
 class NotPublished(LookupError):
     """No consultation with that slug, or not published yet: the results page is a 404."""
+
+
+def source_title(recommendation: Recommendation, source: str) -> str:
+    """A recommendation's title in the consultation's source language ("" when it has none)."""
+    return next((t.title for t in recommendation.texts if t.language == source), "")
 
 
 def published_consultation(slug: str) -> Consultation:

@@ -28,20 +28,11 @@ def spreadsheet_safe(value: object) -> object:
 def xlsx_safe(value: object) -> object:
     """`spreadsheet_safe`, and without the control characters an XLSX file cannot hold."""
     value = spreadsheet_safe(value)
-    if isinstance(value, str):
+    if isinstance(value, str) and _NOT_XML.search(value) is not None:
         return _NOT_XML.sub("", value)
     return value
 
 
 def xlsx_row(values: list[object]) -> list[object]:
-    """`xlsx_safe` of each cell of a row: the same result, with the checks a typical cell needs
-    (plain text, a number, nothing) done inline, since the export calls this for every row."""
-    row = []
-    for value in values:
-        if isinstance(value, str):
-            if value.lstrip(" ").startswith(FORMULA_STARTS):
-                value = "'" + value
-            if _NOT_XML.search(value) is not None:
-                value = _NOT_XML.sub("", value)
-        row.append(value)
-    return row
+    """`xlsx_safe` of each cell of a row."""
+    return [xlsx_safe(value) for value in values]

@@ -145,10 +145,6 @@ def download_export_file(slug: str, file_id: int) -> HTTPResponse:
     )
 
 
-def _source_title(recommendation: Recommendation, source: str) -> str:
-    return next((t.title for t in recommendation.texts if t.language == source), "")
-
-
 def _export_view(fmt: str, full: bool):
     def view(slug: str) -> HTTPResponse:
         return _download(slug, fmt, full)
@@ -212,7 +208,7 @@ def _render_outcome(
             consultation=consultation,
             recommendations=operations.visible_recommendations(consultation),
             titles={
-                r.id: _source_title(r, consultation.source_language)
+                r.id: queries.source_title(r, consultation.source_language)
                 for r in consultation.recommendations
             },
             forms=forms,
@@ -349,7 +345,9 @@ def outcome_translations(slug: str) -> Page:
             language=language,
             languages=languages,
             recommendations=recommendations,
-            titles={r.id: _source_title(r, consultation.source_language) for r in recommendations},
+            titles={
+                r.id: queries.source_title(r, consultation.source_language) for r in recommendations
+            },
             sources=sources,
             targets=targets,
             forms=forms,
