@@ -17,39 +17,15 @@ Off with CONSULT_FRAGMENT_CACHE = False (the tests render both ways).
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from threading import Lock
 from typing import Any
 
 from flask import Flask, current_app
 
+from consult.core.lru import LruCache
 from consult.i18n.selection import select_locale
 
 MAX_PARTS = 2048
-
-
-class FragmentCache:
-    def __init__(self, size: int = MAX_PARTS) -> None:
-        self._parts: OrderedDict[Hashable, str] = OrderedDict()
-        self._size = size
-        self._lock = Lock()
-
-    def get(self, key: Hashable, render: Callable[[], str]) -> str:
-        with self._lock:
-            part = self._parts.get(key)
-            if part is not None:
-                self._parts.move_to_end(key)
-                return part
-        part = render()  # Markup already: the call block's body, escaped by the template
-        with self._lock:
-            self._parts[key] = part
-            if len(self._parts) > self._size:
-                self._parts.popitem(last=False)
-        return part
-
-    def __len__(self) -> int:
-        return len(self._parts)
 
 
 def _frozen(value: Any) -> Hashable:
@@ -69,9 +45,9 @@ def cached_fragment(name: str, *inputs: Any, caller: Callable[[], str]) -> str:
     if not app.config.get("CONSULT_FRAGMENT_CACHE", True):
         return caller()
     key = (name, select_locale(), _frozen(inputs))
-    return app.extensions["consult_fragments"].get(key, caller)
+    return app.extensions["consult_fragments"].get_or_make(key, caller)
 
 
 def init_fragments(app: Flask) -> None:
-    app.extensions["consult_fragments"] = FragmentCache()
+    app.extensions["consult_fragments"] = LruCache(MAX_PARTS)
     app.jinja_env.globals["cached_fragment"] = cached_fragment

@@ -44,9 +44,10 @@ and the threshold applies to every view, but differencing across views is not pr
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
+
+from consult.core.lru import LruCache
 
 MINIMUM_THRESHOLD = 3
 DEFAULT_THRESHOLD = 5
@@ -121,8 +122,8 @@ class Protected:
 
 # Results of `protect` for the last few distinct ledgers (the same counts give the same cells):
 # repeated dashboard requests on unchanged data skip the audit.
-_CACHE: OrderedDict[tuple, dict[Hashable, str]] = OrderedDict()
 CACHE_SIZE = 512
+_CACHE: LruCache[dict[Hashable, str]] = LruCache(CACHE_SIZE)
 
 
 def protect(ledger: Ledger, threshold: int | None) -> Protected:
@@ -133,14 +134,7 @@ def protect(ledger: Ledger, threshold: int | None) -> Protected:
         tuple(ledger.relations),
         tuple(ledger.priorities.items()),
     )
-    cached = _CACHE.get(signature)
-    if cached is None:
-        cached = _hide(ledger, limit)
-        _CACHE[signature] = cached
-        while len(_CACHE) > CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    else:
-        _CACHE.move_to_end(signature)
+    cached = _CACHE.get_or_make(signature, lambda: _hide(ledger, limit))
     return Protected(dict(ledger.values), dict(cached), limit)
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import functools
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date
 
@@ -19,6 +17,7 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response as HTTPResponse
 
 from consult.core.extensions import db
+from consult.core.lru import LruCache
 from consult.i18n.formatting import local_date, local_number
 from consult.i18n.languages import supported_languages
 from consult.i18n.selection import select_locale
@@ -140,8 +139,7 @@ BOARD_TEMPLATES = {
 }
 # Rendered numbers, charts and tables of recent pages (`_board_html`), least recently used first.
 BOARD_CACHE_SIZE = 64
-_boards: OrderedDict[tuple, Markup] = OrderedDict()
-_boards_lock = threading.Lock()
+_boards: LruCache[Markup] = LruCache(BOARD_CACHE_SIZE)
 
 
 def _board_html(key: tuple, render: Callable[[], str]) -> Markup:
@@ -152,17 +150,8 @@ def _board_html(key: tuple, render: Callable[[], str]) -> Markup:
     language, the queue counts, the themes and the recommendations' titles as read for this
     request, the small-group threshold and whether the reader may follow quotes to moderation. A
     change to any of them is another key, so a cached part is never older than the data."""
-    with _boards_lock:
-        found = _boards.get(key)
-        if found is not None:
-            _boards.move_to_end(key)
-            return found
-    html = Markup(render())  # nosec B704 (our own autoescaping template rendered it)
-    with _boards_lock:
-        _boards[key] = html
-        while len(_boards) > BOARD_CACHE_SIZE:
-            _boards.popitem(last=False)
-    return html
+    # Our own autoescaping template rendered it.
+    return _boards.get_or_make(key, lambda: Markup(render()))  # nosec B704
 
 
 def _render(template: str, slug: str) -> Page:

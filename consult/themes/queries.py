@@ -27,14 +27,14 @@ on unchanged data do not read the members again.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 
 from consult.core.extensions import db
+from consult.core.lru import LruCache
 from consult.models import (
     Consultation,
     ModerationState,
@@ -268,8 +268,7 @@ def _protect(
 # discard changes the set of themes) and each recommendation's run (a recomputation sets
 # `data_as_of` and `computed_at`; an approval or a saved translation sets `requested_at`).
 COUNTED_CACHE_SIZE = 128
-_counted: OrderedDict[tuple, tuple] = OrderedDict()
-_counted_lock = threading.Lock()
+_counted: LruCache[tuple] = LruCache(COUNTED_CACHE_SIZE)
 
 
 def _counts_key(
@@ -292,21 +291,6 @@ def _counts_key(
             for rid, run in sorted(runs.items())
         ),
     )
-
-
-def _counted_cache_get(key: tuple) -> tuple | None:
-    with _counted_lock:
-        found = _counted.get(key)
-        if found is not None:
-            _counted.move_to_end(key)
-        return found
-
-
-def _counted_cache_put(key: tuple, value: tuple) -> None:
-    with _counted_lock:
-        _counted[key] = value
-        while len(_counted) > COUNTED_CACHE_SIZE:
-            _counted.popitem(last=False)
 
 
 def _read(
@@ -340,7 +324,7 @@ def _read(
             ).all()
         )
     key = _counts_key(consultation_id, filters if filtered else None, themes, runs)
-    counted = _counted_cache_get(key)
+    counted = _counted.get(key)
     if counted is None:
         quotes = _quote_ids(theme_ids, in_scope) if theme_ids else {}
         if not filtered:  # the kept counts of the unfiltered combination, the run's inputs
@@ -352,7 +336,7 @@ def _read(
             counts = _member_counts(theme_ids, in_scope) if theme_ids else {}
             inputs = _filtered_inputs(consultation_id, recommendation_ids, in_scope)
         counted = (counts, quotes, inputs)
-        _counted_cache_put(key, counted)
+        _counted.put(key, counted)
     counts, quotes, inputs = counted
     by_recommendation: dict[int, list[Theme]] = defaultdict(list)
     for theme in themes:
