@@ -116,19 +116,22 @@ def _detectors() -> _Detectors:
         return _build_detectors()
 
 
-def warm_up(cache_dir: Path | None = None) -> None:
+def warm_up(cache_dir: Path | None = None, *, lingua_models: bool = True) -> None:
     """Load the models now (at start-up) rather than on the first answer.
 
     With `cache_dir`, py3langid's model restricted to our languages is kept there and
     memory-mapped, which loads in milliseconds instead of about half a second and is shared by
     every process that maps it (see consult.text.langid_model). It only applies if the models
-    are not loaded yet in this process.
+    are not loaded yet in this process. Without `lingua_models`, lingua's models are left to load
+    per writing system on the first answer written in it.
     """
     global _model_cache_dir
     with _BUILD_LOCK:
         if cache_dir is not None and _build_detectors.cache_info().currsize == 0:
             _model_cache_dir = Path(cache_dir)
     lingua = _detectors().lingua
+    if not lingua_models:
+        return
     # One text per writing system loads every lingua model, in this thread. Lingua's own
     # preloading (with_preloaded_language_models) loads them on a pool of threads that stays in
     # the process; threads do not survive fork, so gunicorn's workers would hold a pool without

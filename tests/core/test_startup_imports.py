@@ -42,3 +42,52 @@ def test_starting_the_app_does_not_load_the_staff_only_libraries(tmp_path) -> No
     assert done.returncode == 0, done.stderr[-3000:]
     loaded = json.loads(done.stdout.strip().splitlines()[-1])
     assert loaded == []
+
+
+WSGI_STATE = """
+import gc, json, sys
+import consult.wsgi
+from consult.text.langdetect import detect_language
+print(json.dumps({
+    "collector_on": gc.isenabled(),
+    "templates_loaded": len(consult.wsgi.app.jinja_env.cache),
+    "arabic": detect_language("نريد الحق في العمل والتعليم لأطفالنا").language,
+}))
+"""
+
+
+def _start_wsgi(tmp_path: Path) -> dict:
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("CONSULT_", "FLASK_"))
+        and name not in ("SECRET_KEY", "DATABASE_URL")
+    }
+    env.update(
+        CONSULT_INSTANCE_PATH=str(tmp_path),
+        CONSULT_SECRET_KEY="k" * 48,
+        CONSULT_EXTERNAL_URL="https://consult.example.org",
+        CONSULT_DATABASE_URL=f"sqlite:///{tmp_path / 'consult.sqlite3'}",
+    )
+    command = [sys.executable, "-c", WSGI_STATE]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_a_production_start_keeps_compiled_templates_and_turns_the_collector_back_on(
+    tmp_path,
+) -> None:
+    templates = sorted(p for p in (ROOT / "templates").rglob("*") if p.is_file())
+    first = _start_wsgi(tmp_path)
+    # Every template is loaded before the fork, and its compiled code kept for the next start.
+    assert first["templates_loaded"] == len(templates)
+    kept = list((tmp_path / "cache" / "templates").glob("*.cache"))
+    assert len(kept) == len(templates)
+    # The collector is off only while the app loads.
+    assert first["collector_on"] is True
+    # lingua's models are not loaded at start; the first answer in a script loads its model.
+    assert first["arabic"] == "ar"
+    again = _start_wsgi(tmp_path)
+    assert again["templates_loaded"] == len(templates)
+    assert sorted((tmp_path / "cache" / "templates").glob("*.cache")) == sorted(kept)
