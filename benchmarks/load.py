@@ -369,6 +369,18 @@ def insert_note(person: Participant, unit: int) -> None:
         raise JourneyError(f"POST /notes: {status}")
 
 
+def open_floor_page(person: Participant) -> None:
+    """The stack-floor app's page once, untimed: it gives the session cookie."""
+    person.get("page", "/")
+
+
+def floor_step(person: Participant, unit: int) -> None:
+    """What each question of a journey does, on the stack-floor app: load the page, send its
+    form (token checked, one INSERT), follow the redirect's target on the next step."""
+    person.get("page", "/")
+    person.post("send", "/notes", {"text": ANSWERS[unit % len(ANSWERS)]})
+
+
 # --- servers -----------------------------------------------------------------------------------
 
 
@@ -550,20 +562,33 @@ def stored_submissions(database_url: str) -> int:
 # --- one round ---------------------------------------------------------------------------------
 
 
-def measure_round(reference: Server, consult: Server, concurrency: int, args) -> dict[str, Phase]:
+PHASES = (
+    "reference GET",
+    "floor GET",
+    "home GET",
+    "question GET",
+    "reference INSERT",
+    "floor steps",
+    "journeys",
+)
+
+
+def measure_round(
+    reference: Server, floor: Server, consult: Server, concurrency: int, args
+) -> dict[str, Phase]:
     """One round: each phase cut into `args.slices` slices, the phases taking turns slice by
     slice, so that a busy moment of a shared machine weighs on Consult and the reference alike."""
     question = f"/en/c/{SLUG}/q/2"
-    phases: dict[str, Phase] = {
-        name: Phase()
-        for name in ("reference GET", "home GET", "question GET", "reference INSERT", "journeys")
-    }
+    phases: dict[str, Phase] = {name: Phase() for name in PHASES}
     requests = max(concurrency, args.requests // args.slices)
     journeys = max(1, args.journeys // args.slices)
     for _slice in range(args.slices):
         slices = {
             "reference GET": lambda: run_threads(
                 concurrency, requests, page_loads("page", "/"), reference
+            ),
+            "floor GET": lambda: run_threads(
+                concurrency, requests, page_loads("page", "/"), floor, open_floor_page
             ),
             "home GET": lambda: run_threads(
                 concurrency, requests, page_loads("home", "/en/"), consult
@@ -572,6 +597,7 @@ def measure_round(reference: Server, consult: Server, concurrency: int, args) ->
                 concurrency, requests, page_loads("question GET", question), consult, agree
             ),
             "reference INSERT": lambda: run_threads(concurrency, requests, insert_note, reference),
+            "floor steps": lambda: run_threads(concurrency, requests // 2, floor_step, floor),
             "journeys": lambda: run_threads(concurrency, journeys, journey, consult),
         }
         for name, run in slices.items():
@@ -579,12 +605,13 @@ def measure_round(reference: Server, consult: Server, concurrency: int, args) ->
     return phases
 
 
-def warm_up(reference: Server, consult: Server, workers: int) -> None:
+def warm_up(reference: Server, floor: Server, consult: Server, workers: int) -> None:
     """A few requests of every kind on each worker, so no round pays for first-use loading."""
     for phase in (
         run_threads(workers * 2, workers * 4, journey, consult),
         run_threads(workers * 2, workers * 20, page_loads("page", "/"), reference),
         run_threads(workers * 2, workers * 20, insert_note, reference),
+        run_threads(workers * 2, workers * 10, floor_step, floor),
     ):
         if phase.errors:
             raise RuntimeError(f"warm-up failed: {phase.errors[:3]}")
@@ -612,27 +639,52 @@ def report(database: str, concurrency: int, rounds: list[dict[str, Phase]]) -> N
     print(f"\n### {database}, {concurrency} participants at once, {len(rounds)} rounds")
     print(
         "min / median / max over the rounds; ratio = Consult / reference in the same round "
-        "(for CPU: reference / Consult, so that above 1 is cheaper)\n"
+        "(for CPU: reference / Consult, so that above 1 is cheaper); the stack floor is "
+        "benchmarks/stack_floor_app.py, the bare page plus a session, a form token, gettext and "
+        "one SELECT on this database\n"
     )
-    print("| figure | value | ratio to reference |")
-    print("|---|---|---|")
+    print("| figure | value | ratio to reference | ratio to stack floor |")
+    print("|---|---|---|---|")
 
-    def row(label: str, values: list[float], ratios: list[float] | None, fmt: str) -> None:
+    def row(
+        label: str,
+        values: list[float],
+        ratios: list[float] | None,
+        fmt: str,
+        floor_ratios: list[float] | None = None,
+    ) -> None:
         ratio = spread(ratios, "{:.2f}") if ratios else ""
-        print(f"| {label} | {spread(values, fmt)} | {ratio} |")
+        floor = spread(floor_ratios, "{:.2f}") if floor_ratios else ""
+        print(f"| {label} | {spread(values, fmt)} | {ratio} | {floor} |")
 
-    def compared(name: str, reference: str, label: str) -> None:
+    def ratios_of(values: list[float], name: str | None, cpu: bool) -> list[float] | None:
+        if name is None:
+            return None
+        if cpu:
+            refs = [r[name].server_ms_per_request for r in rounds]
+            return [ref / v for v, ref in zip(values, refs, strict=True)]
+        refs = [r[name].per_second for r in rounds]
+        return [v / ref for v, ref in zip(values, refs, strict=True)]
+
+    def compared(name: str, reference: str, label: str, floor: str | None = None) -> None:
         values = [r[name].per_second for r in rounds]
-        refs = [r[reference].per_second for r in rounds]
-        row(label, values, [v / ref for v, ref in zip(values, refs, strict=True)], "{:.0f}")
+        row(
+            label,
+            values,
+            ratios_of(values, reference, False),
+            "{:.0f}",
+            ratios_of(values, floor, False),
+        )
 
-    def cpu(name: str, reference: str | None, label: str) -> None:
+    def cpu(name: str, reference: str | None, label: str, floor: str | None = None) -> None:
         values = [r[name].server_ms_per_request for r in rounds]
-        ratios = None
-        if reference:
-            refs = [r[reference].server_ms_per_request for r in rounds]
-            ratios = [ref / v for v, ref in zip(values, refs, strict=True)]
-        row(label, values, ratios, "{:.2f}")
+        row(
+            label,
+            values,
+            ratios_of(values, reference, True),
+            "{:.2f}",
+            ratios_of(values, floor, True),
+        )
 
     row("reference GET / (req/s)", [r["reference GET"].per_second for r in rounds], None, "{:.0f}")
     row(
@@ -641,14 +693,18 @@ def report(database: str, concurrency: int, rounds: list[dict[str, Phase]]) -> N
         None,
         "{:.0f}",
     )
-    compared("home GET", "reference GET", "GET /en/ (req/s)")
-    compared("question GET", "reference GET", "GET /q/2 with a draft (req/s)")
-    compared("journeys", "reference INSERT", "journey requests (req/s)")
+    compared("floor GET", "reference GET", "stack floor GET / (req/s)")
+    compared("floor steps", "reference INSERT", "stack floor GET + POST requests (req/s)")
+    compared("home GET", "reference GET", "GET /en/ (req/s)", "floor GET")
+    compared("question GET", "reference GET", "GET /q/2 with a draft (req/s)", "floor GET")
+    compared("journeys", "reference INSERT", "journey requests (req/s)", "floor steps")
     cpu("reference GET", None, "server CPU per reference GET (ms)")
     cpu("reference INSERT", None, "server CPU per reference INSERT (ms)")
-    cpu("home GET", "reference GET", "server CPU per GET /en/ (ms)")
-    cpu("question GET", "reference GET", "server CPU per GET /q/2 (ms)")
-    cpu("journeys", "reference INSERT", "server CPU per journey request (ms)")
+    cpu("floor GET", "reference GET", "server CPU per stack floor GET (ms)")
+    cpu("floor steps", "reference INSERT", "server CPU per stack floor request (ms)")
+    cpu("home GET", "reference GET", "server CPU per GET /en/ (ms)", "floor GET")
+    cpu("question GET", "reference GET", "server CPU per GET /q/2 (ms)", "floor GET")
+    cpu("journeys", "reference INSERT", "server CPU per journey request (ms)", "floor steps")
     row("journeys per second", [r["journeys"].done_per_second for r in rounds], None, "{:.1f}")
     per_journey = [r["journeys"].requests / max(1, r["journeys"].done) for r in rounds]
     row("requests per journey", per_journey, None, "{:.0f}")
@@ -658,7 +714,7 @@ def report(database: str, concurrency: int, rounds: list[dict[str, Phase]]) -> N
     ]
     row("client CPU per request (ms)", client_ms, None, "{:.2f}")
     errors = sum(len(phase.errors) for r in rounds for phase in r.values())
-    print(f"| errors (all phases) | {errors} | |")
+    print(f"| errors (all phases) | {errors} | | |")
 
     print("\nLatency per step, ms: median over the rounds of each round's p50 / p95 / p99")
     print("| step | p50 | p95 | p99 | requests |")
@@ -1047,6 +1103,13 @@ def main() -> None:
             env = prepare_consult(root, folder, database, args.postgres_url, consult_port)
             reference_db = f"sqlite:///{folder / f'reference-{database}.sqlite3'}"
             reference_app = f"benchmarks.reference_app:create_reference_app({reference_db!r})"
+            if database == "postgresql":
+                floor_db = f"{args.postgres_url}_floor"
+                fresh_postgres(floor_db)
+            else:
+                floor_db = f"sqlite:///{folder / 'floor.sqlite3'}"
+            floor_app = f"benchmarks.stack_floor_app:create_stack_floor_app({floor_db!r})"
+            floor_env = {**clean_environment(), "STACK_FLOOR_SECRET_KEY": secrets.token_urlsafe(48)}
             servers: list[Server] = []
             try:
                 reference = start_server(
@@ -1059,6 +1122,10 @@ def main() -> None:
                     free_port(),
                 )
                 servers.append(reference)
+                floor = start_server(
+                    "stack floor", floor_app, root, floor_env, folder, args.workers, free_port()
+                )
+                servers.append(floor)
                 consult = start_server(
                     "consult",
                     "consult.wsgi:app",
@@ -1070,12 +1137,12 @@ def main() -> None:
                     probe="/en/",
                 )
                 servers.append(consult)
-                warm_up(reference, consult, args.workers)
+                warm_up(reference, floor, consult, args.workers)
                 receipts = 0
                 for concurrency in concurrencies:
                     rounds = []
                     for number in range(1, args.rounds + 1):
-                        measured = measure_round(reference, consult, concurrency, args)
+                        measured = measure_round(reference, floor, consult, concurrency, args)
                         rounds.append(measured)
                         receipts += len(measured["journeys"].receipts)
                         summary = ", ".join(
