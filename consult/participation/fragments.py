@@ -21,6 +21,7 @@ from collections.abc import Callable, Hashable
 from typing import Any
 
 from flask import Flask, current_app
+from flask_babel.speaklater import LazyString
 
 from consult.core.lru import LruCache
 from consult.i18n.selection import select_locale
@@ -35,7 +36,12 @@ def _frozen(value: Any) -> Hashable:
         return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
     if value is None or isinstance(value, str | int | float | bool):
         return value
-    return str(value)  # lazy strings and the like: their text in this request's language
+    if isinstance(value, LazyString) and hasattr(value, "_func") and hasattr(value, "_args"):
+        # A translated label (lazy_gettext): its text is set by the function, the message and its
+        # arguments, and the key holds the page's language; translating it here on every page
+        # would cost more than the part saves.
+        return (value._func, _frozen(value._args), _frozen(getattr(value, "_kwargs", {})))
+    return str(value)  # other objects: their text in this request's language
 
 
 def cached_fragment(name: str, *inputs: Any, caller: Callable[[], str]) -> str:

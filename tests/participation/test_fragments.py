@@ -16,7 +16,7 @@ from consult.models import Recommendation, RecommendationText
 from tests.support.browser import Browser
 from tests.support.journey import SLUG, answer, start
 
-_TOKEN = re.compile(r'(name="csrf_token" type="hidden" value=")[^"]+(")')
+_TOKEN = re.compile(r'(name="csrf_token"[^>]*value=")[^"]+(")')
 
 
 def _both_ways(browser: Browser, app: Flask, url: str) -> tuple[str, str]:
@@ -84,3 +84,17 @@ def test_an_edit_of_an_idea_shows_at_once(browser: Browser, demo_app: Flask) -> 
     assert old_title not in after.text
     cached, plain = _both_ways(browser, demo_app, url)
     assert cached == plain
+
+
+def test_a_translated_label_is_keyed_by_its_message_not_translated_for_each_page() -> None:
+    from flask_babel import lazy_gettext
+
+    from consult.participation.fragments import _frozen
+
+    same = _frozen([lazy_gettext("Agree"), lazy_gettext("Agree")])
+    assert same[0] == same[1]
+    assert _frozen(lazy_gettext("Agree")) != _frozen(lazy_gettext("Disagree"))
+    with_number = lazy_gettext("Idea %(num)s of %(total)s", num=1, total=8)
+    assert _frozen(with_number) != _frozen(
+        lazy_gettext("Idea %(num)s of %(total)s", num=2, total=8)
+    )
