@@ -16,7 +16,7 @@ from consult.models import Recommendation, RecommendationText
 from tests.support.browser import Browser
 from tests.support.journey import SLUG, answer, start
 
-_TOKEN = re.compile(r'(name="csrf_token"[^>]*value=")[^"]+(")')
+_TOKEN = re.compile(r'(name="csrf_token" type="hidden" value=")[^"]+(")')
 
 
 def _both_ways(browser: Browser, app: Flask, url: str) -> tuple[str, str]:
@@ -98,3 +98,14 @@ def test_a_translated_label_is_keyed_by_its_message_not_translated_for_each_page
     assert _frozen(with_number) != _frozen(
         lazy_gettext("Idea %(num)s of %(total)s", num=2, total=8)
     )
+
+
+def test_the_pages_form_token_is_written_as_wtforms_writes_it(demo_app: Flask) -> None:
+    from consult.participation.forms import AnswerForm
+
+    with demo_app.test_request_context(f"/en/c/{SLUG}/q/1"):
+        expected = str(AnswerForm().csrf_token)
+        written = demo_app.jinja_env.from_string(
+            '<input id="csrf_token" name="csrf_token" type="hidden" value="{{ csrf_token() }}">'
+        ).render()
+    assert written == expected
