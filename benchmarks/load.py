@@ -7,14 +7,18 @@ Run from the repository root (everything listens on 127.0.0.1 only, and stops by
     .venv/bin/python benchmarks/load.py --root /tmp/consult-before   # another copy of the code
 
 For each database (a fresh SQLite file with `flask db upgrade` + `flask load-demo`, or the
-PostgreSQL database of `--postgres-url`, dropped and created first) it starts two gunicorn servers
-with the repository's gunicorn.conf.py (2 sync workers, preload): the reference app of
-benchmarks/reference_app.py and Consult (`consult.wsgi:app`). Then, for each N in `--concurrency`
+PostgreSQL database of `--postgres-url`, dropped and created first) it starts three gunicorn
+servers with the repository's gunicorn.conf.py (2 sync workers, preload): the bare reference app of
+benchmarks/reference_app.py, the stack floor of benchmarks/stack_floor_app.py (the same page plus a
+session, a form token, gettext and one SELECT on the database under test: the least any Consult
+page costs on this stack) and Consult (`consult.wsgi:app`). Then, for each N in `--concurrency`
 and each round, N client threads (standard-library sockets, a cookie jar per simulated participant,
 the CSRF token read from each form, a new connection per request as the sync workers close each
 one) run, one after the other:
 
 - reference GET /, and reference POST /notes (an INSERT): `--requests` requests each;
+- stack floor GET / (with a session), and its page and form in turn (token checked, an INSERT,
+  a redirect): `--requests` requests each;
 - Consult GET /en/ (home) and GET of a recommendation page with a draft (each participant agrees
   first, untimed, then loads /q/2 again and again): `--requests` requests each;
 - `--journeys` complete participant journeys: home, intro, consent, for each recommendation the
@@ -23,7 +27,8 @@ one) run, one after the other:
 
 It prints, per database and N, each figure's min / median / max over the rounds and its ratio to
 the reference measured in the same round (GET pages to the reference GET, journey requests per
-second to the reference INSERTs per second), the latency of each step (p50 / p95 / p99), the
+second to the reference INSERTs per second) and to the stack floor, the latency of each step
+(p50 / p95 / p99), the
 errors, and finally checks that the database holds as many submissions as receipts were handed
 out. The rate limits are relaxed for the run (CONSULT_*_RATE_LIMIT set very high): with them,
 every participant behind 127.0.0.1 would be one client address.
