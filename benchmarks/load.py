@@ -671,25 +671,19 @@ def report(database: str, concurrency: int, rounds: list[dict[str, Phase]]) -> N
         refs = [r[name].per_second for r in rounds]
         return [v / ref for v, ref in zip(values, refs, strict=True)]
 
+    def figure(name: str, reference: str | None, label: str, floor: str | None, cpu: bool) -> None:
+        if cpu:
+            values = [r[name].server_ms_per_request for r in rounds]
+        else:
+            values = [r[name].per_second for r in rounds]
+        fmt = "{:.2f}" if cpu else "{:.0f}"
+        row(label, values, ratios_of(values, reference, cpu), fmt, ratios_of(values, floor, cpu))
+
     def compared(name: str, reference: str, label: str, floor: str | None = None) -> None:
-        values = [r[name].per_second for r in rounds]
-        row(
-            label,
-            values,
-            ratios_of(values, reference, False),
-            "{:.0f}",
-            ratios_of(values, floor, False),
-        )
+        figure(name, reference, label, floor, cpu=False)
 
     def cpu(name: str, reference: str | None, label: str, floor: str | None = None) -> None:
-        values = [r[name].server_ms_per_request for r in rounds]
-        row(
-            label,
-            values,
-            ratios_of(values, reference, True),
-            "{:.2f}",
-            ratios_of(values, floor, True),
-        )
+        figure(name, reference, label, floor, cpu=True)
 
     row("reference GET / (req/s)", [r["reference GET"].per_second for r in rounds], None, "{:.0f}")
     row(

@@ -23,7 +23,9 @@ print(json.dumps(sorted(name for name in sys.modules if name.split(".")[0] in LA
 """
 
 
-def test_starting_the_app_does_not_load_the_staff_only_libraries(tmp_path) -> None:
+def _production_start(tmp_path: Path, code: str):
+    """Run `code` in a fresh interpreter set up as a production start (no test settings); the last
+    line it prints, read as JSON."""
     env = {
         name: value
         for name, value in os.environ.items()
@@ -36,12 +38,14 @@ def test_starting_the_app_does_not_load_the_staff_only_libraries(tmp_path) -> No
         CONSULT_EXTERNAL_URL="https://consult.example.org",
         CONSULT_DATABASE_URL=f"sqlite:///{tmp_path / 'consult.sqlite3'}",
     )
-    probe = f"LAZY = {LAZY!r}\n{PROBE}"
-    command = [sys.executable, "-c", probe]
+    command = [sys.executable, "-c", code]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
-    loaded = json.loads(done.stdout.strip().splitlines()[-1])
-    assert loaded == []
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_starting_the_app_does_not_load_the_staff_only_libraries(tmp_path) -> None:
+    assert _production_start(tmp_path, f"LAZY = {LAZY!r}\n{PROBE}") == []
 
 
 WSGI_STATE = """
@@ -57,22 +61,7 @@ print(json.dumps({
 
 
 def _start_wsgi(tmp_path: Path) -> dict:
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("CONSULT_", "FLASK_"))
-        and name not in ("SECRET_KEY", "DATABASE_URL")
-    }
-    env.update(
-        CONSULT_INSTANCE_PATH=str(tmp_path),
-        CONSULT_SECRET_KEY="k" * 48,
-        CONSULT_EXTERNAL_URL="https://consult.example.org",
-        CONSULT_DATABASE_URL=f"sqlite:///{tmp_path / 'consult.sqlite3'}",
-    )
-    command = [sys.executable, "-c", WSGI_STATE]
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return _production_start(tmp_path, WSGI_STATE)
 
 
 def test_a_production_start_keeps_compiled_templates_and_turns_the_collector_back_on(
