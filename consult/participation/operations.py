@@ -334,7 +334,7 @@ def save_answer(
     """
     chosen = Stance.parse(stance) if stance else Stance.SKIPPED
     cleaned = clean_free_text(text)
-    submission.language = language
+    _set_if_changed(submission, "language", language)
     response = _known_answer(submission, recommendation)
     if response is None:
         response = _insert_answer(submission, recommendation, chosen, cleaned, language)
@@ -342,9 +342,9 @@ def save_answer(
             db.session.flush()
             return response
         response = _stored_answer(submission, recommendation)  # a double click stored it first
-    response.stance = chosen
+    _set_if_changed(response, "stance", chosen)
     # The text version the participant read when answering (a change of meaning makes another).
-    response.recommendation_version = recommendation.text_version
+    _set_if_changed(response, "recommendation_version", recommendation.text_version)
     if cleaned != (response.text or ""):
         response.text = cleaned or None
         response.text_language = language if cleaned else None
@@ -473,7 +473,16 @@ def save_profile(
 def renew_draft(submission: Submission, lifetime: timedelta) -> None:
     """Keep a draft for `lifetime` from now: the views call this after each save_answer or
     save_profile, so a draft lives that long after its last change."""
-    submission.draft_expires_at = _draft_expiry(utcnow(), lifetime)
+    _set_if_changed(submission, "draft_expires_at", _draft_expiry(utcnow(), lifetime))
+
+
+def _set_if_changed(row: Any, name: str, value: Any) -> None:
+    """Set an attribute only to change it. Setting a column, even to its own value, marks the row
+    changed; the session then runs a whole flush (finding nothing to write) before the next
+    statement and at commit. An answer sent within the hour of the last one, in the same
+    language, leaves the draft's row untouched and the session clean."""
+    if getattr(row, name) != value:
+        setattr(row, name, value)
 
 
 def has_content(submission: Submission) -> bool:

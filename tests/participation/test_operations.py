@@ -207,3 +207,24 @@ def test_purge_expired_drafts_removes_only_drafts_past_their_expiry(
     db.session.commit()
     assert db.session.scalars(sa.select(Submission.id)).all() == [sent_id]
     assert _count(Response) == _count(SubmissionGroup) == 1
+
+
+def test_renewing_a_draft_to_the_expiry_it_has_leaves_its_row_unchanged(
+    consultation: Consultation,
+) -> None:
+    """Answers sent within the same hour renew the draft to the expiry it already has (rounded to
+    the hour): the row is not marked changed, so the session has nothing to look for at the next
+    statement or at commit. A change of language is still stored."""
+    draft = _draft(consultation, "fr")
+    db.session.commit()
+    lifetime = draft_lifetime(current_app.config)
+    participation.save_answer(draft, consultation.recommendations[0], "agree", None, "fr")
+    before = draft.draft_expires_at
+    participation.renew_draft(draft, lifetime)
+    if draft.draft_expires_at == before:  # not across the turn of an hour
+        assert draft not in db.session.dirty
+    db.session.commit()
+    participation.save_answer(draft, consultation.recommendations[1], "partly", None, "ar")
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Submission, draft.id).language == "ar"
