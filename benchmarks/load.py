@@ -63,6 +63,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+# The one way the benchmarks make a PostgreSQL database anew (it refuses the test suite's, the
+# app's and other hosts').
+from benchmarks.databases import fresh_postgres  # noqa: E402
+
 SLUG = "leave-no-migrant-behind"
 HOST = "127.0.0.1"
 START_TIMEOUT_S = 60
@@ -494,20 +500,6 @@ def start_server(
 
 def tail(log: Path) -> str:
     return log.read_text(errors="replace")[-3000:] if log.exists() else ""
-
-
-def fresh_postgres(url: str) -> None:
-    import sqlalchemy as sa
-    from sqlalchemy.engine import make_url
-
-    target = make_url(url)
-    if target.host not in (HOST, "localhost"):
-        raise SystemExit("--postgres-url must point at 127.0.0.1: the benchmark drops the database")
-    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-        connection.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
 
 
 def prepare_consult(

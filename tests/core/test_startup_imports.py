@@ -60,15 +60,11 @@ print(json.dumps({
 """
 
 
-def _start_wsgi(tmp_path: Path) -> dict:
-    return _production_start(tmp_path, WSGI_STATE)
-
-
 def test_a_production_start_keeps_compiled_templates_and_turns_the_collector_back_on(
     tmp_path,
 ) -> None:
     templates = sorted(p for p in (ROOT / "templates").rglob("*") if p.is_file())
-    first = _start_wsgi(tmp_path)
+    first = _production_start(tmp_path, WSGI_STATE)
     # Every template is loaded before the fork, and its compiled code kept for the next start.
     assert first["templates_loaded"] == len(templates)
     kept = list((tmp_path / "cache" / "templates").glob("*.cache"))
@@ -77,6 +73,6 @@ def test_a_production_start_keeps_compiled_templates_and_turns_the_collector_bac
     assert first["collector_on"] is True
     # lingua's models are not loaded at start; the first answer in a script loads its model.
     assert first["arabic"] == "ar"
-    again = _start_wsgi(tmp_path)
+    again = _production_start(tmp_path, WSGI_STATE)
     assert again["templates_loaded"] == len(templates)
     assert sorted((tmp_path / "cache" / "templates").glob("*.cache")) == sorted(kept)
